@@ -1,0 +1,5 @@
+"""`python -m deployer` runs the `sumo-content` command line."""
+
+from deployer.cli.main import main
+
+main()

@@ -1,0 +1,45 @@
+"""Shared output helpers for commands: format choice, JSON printing and diagnostic rendering.
+
+Owns how results reach the terminal or a pipe; commands build data, this prints it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from deployer.diagnostics import Diagnostic
+
+FORMATS = ("text", "json")
+
+
+def format_option(*choices: str):
+    return click.option("--format", "fmt", type=click.Choice(choices or FORMATS), default="text", show_default=True,
+                        help="Output format.")
+
+
+def console() -> Console:
+    """A rich console when stdout is a terminal; plain, uncoloured text otherwise."""
+    interactive = sys.stdout.isatty()
+    return Console(highlight=False, no_color=not interactive, force_terminal=interactive, soft_wrap=True)
+
+
+def print_json(data) -> None:
+    click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))
+
+
+def render_diagnostic(diagnostic: Diagnostic, source_line: str | None, out: Console) -> None:
+    colour = {"error": "red", "warning": "yellow"}.get(diagnostic.severity.value, "cyan")
+    head = f"[bold]{diagnostic.location()}[/bold]: [{colour}]{diagnostic.severity.value}[{diagnostic.code}][/{colour}]"
+    out.print(head + " " + escape(diagnostic.message))
+    if source_line is not None and diagnostic.span is not None:
+        width = max(1, min(diagnostic.span.length or 1, max(1, len(source_line) - diagnostic.span.column + 1)))
+        out.print("    " + escape(source_line.rstrip()))
+        out.print("    " + " " * (diagnostic.span.column - 1) + f"[{colour}]" + "^" * width + f"[/{colour}]")
+    if diagnostic.hint:
+        out.print("    [dim]hint:[/dim] " + escape(diagnostic.hint))
+

@@ -1,0 +1,1 @@
+"""Content: YAML loading with positions, the schemas, and the Detection / Environment models."""
