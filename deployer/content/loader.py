@@ -106,11 +106,11 @@ def load_config(root: Path) -> tuple[ContentConfig, list[Diagnostic]]:
     return ContentConfig(min_tests.get("positive", 1), min_tests.get("negative", 1)), []
 
 
-def _read_events_file(doc: Document, source: Path, index: int, name: str) -> tuple[tuple, list[Diagnostic]]:
+def _read_events_file(doc: Document, source: Path, root: Path, index: int, name: str) -> tuple[tuple, list[Diagnostic]]:
     key_path = ("tests", index, "events_file")
     events_path = (source.parent / name).resolve()
     if not events_path.is_file():
-        return (), [Diagnostic("CNT201", f"events_file `{name}` does not exist (looked for {events_path})",
+        return (), [Diagnostic("CNT201", f"events_file `{name}` does not exist (looked for {display_path(events_path, root)})",
                                span=doc.span_of(key_path), path=doc.path,
                                hint="paths are relative to the detection file's folder")]
     lines = events_path.read_text(encoding="utf-8").splitlines()
@@ -129,7 +129,7 @@ def _read_events_file(doc: Document, source: Path, index: int, name: str) -> tup
     return tuple(events), []
 
 
-def build_detection(doc: Document, source: Path) -> tuple[Detection | None, list[Diagnostic]]:
+def build_detection(doc: Document, source: Path, root: Path) -> tuple[Detection | None, list[Diagnostic]]:
     """A Detection from a schema-checked document, reading its fixture event files."""
     problems = validate_document(doc, "detection.schema.json")
     if problems:
@@ -139,11 +139,11 @@ def build_detection(doc: Document, source: Path) -> tuple[Detection | None, list
     for index, raw in enumerate(data["tests"]):
         events = tuple(raw.get("events", ()))
         if "events_file" in raw:
-            events, missing = _read_events_file(doc, source, index, raw["events_file"])
+            events, missing = _read_events_file(doc, source, root, index, raw["events_file"])
             problems += missing
         baseline = tuple(raw.get("baseline", ()))
         if "baseline_file" in raw:
-            baseline, missing = _read_events_file(doc, source, index, raw["baseline_file"])
+            baseline, missing = _read_events_file(doc, source, root, index, raw["baseline_file"])
             problems += missing
         fixtures.append(Fixture(name=raw["name"], target=raw["target"], events=events, expect=raw["expect"],
                                 description=raw.get("description", ""), baseline=baseline, index=index))
@@ -166,7 +166,7 @@ def load_content(paths: list[str | Path] | None = None, root: Path | None = None
         if doc is None:
             continue
         result.sources[doc.path] = doc
-        detection, problems = build_detection(doc, path)
+        detection, problems = build_detection(doc, path, root)
         result.diagnostics += problems
         if detection is not None:
             result.detections.append(detection)

@@ -95,6 +95,8 @@ def _diagnostics_for(error: jsonschema.ValidationError, doc: Document) -> list[D
         return out
     if kind == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
+        if _misspelled(missing, error):
+            return []  # the unknown-key diagnostic already says "did you mean `missing`?"
         return [at("CNT102", f"missing required key `{missing}`" + (f" in `{where}`" if path else ""),
                    f"add `{missing}:` to {'`' + where + '`' if path else 'the top level'}")]
     if kind == "type":
@@ -103,8 +105,7 @@ def _diagnostics_for(error: jsonschema.ValidationError, doc: Document) -> list[D
         article = "an" if str(expected)[0] in "aeiou" else "a"
         actual = type(error.instance).__name__.replace("str", "string").replace("NoneType", "empty value")
         return [at("CNT103", f"`{where}` must be {article} {expected}, not {actual} {error.instance!r}",
-                   "remove the quotes" if expected in ("integer", "number", "boolean") and isinstance(error.instance, str)
-                   else None)]
+                   _type_hint(expected, error.instance))]
     if kind in ("enum", "const"):
         options = error.validator_value if kind == "enum" else [error.validator_value]
         close = difflib.get_close_matches(str(error.instance), [str(o) for o in options], n=1, cutoff=0.5)
@@ -132,3 +133,26 @@ def _diagnostics_for(error: jsonschema.ValidationError, doc: Document) -> list[D
         best = jsonschema.exceptions.best_match(error.context)
         return _diagnostics_for(best, doc)
     return [at("CNT199", f"`{where}`: {error.message}")]
+
+
+def _misspelled(missing: str, error: jsonschema.ValidationError) -> bool:
+    """True when the object has an unknown key that looks like the missing one (a typo)."""
+    if not isinstance(error.instance, dict):
+        return False
+    allowed = set(error.schema.get("properties", {}))
+    unknown = [str(k) for k in error.instance if k not in allowed]
+    return bool(difflib.get_close_matches(missing, unknown, n=1, cutoff=0.6))
+
+
+def _type_hint(expected: str, value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    if expected in ("integer", "number"):
+        try:
+            float(value)
+        except ValueError:
+            return f"write a number, e.g. `{'1' if expected == 'integer' else '1.5'}`"
+        return "remove the quotes: a quoted number is a string"
+    if expected == "boolean":
+        return "remove the quotes" if value.lower() in ("true", "false") else "write true or false"
+    return None

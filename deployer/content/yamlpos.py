@@ -129,7 +129,9 @@ def load_document(text: str, path: str) -> Document:
 
 
 def _build(node, path: Path_, doc: Document, constructor) -> object:
-    doc.values[path] = _span(node.start_mark)
+    start, end = node.start_mark, node.end_mark
+    length = end.index - start.index if isinstance(node, yaml.ScalarNode) and end.line == start.line else 0
+    doc.values[path] = Span(start.line + 1, start.column + 1, start.index, length)
     if isinstance(node, yaml.MappingNode):
         result: dict = {}
         for key_node, value_node in node.value:
