@@ -8,9 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from deployer import sumoql
 from deployer.content.checks import check_fixtures, check_unique
 from deployer.content.loader import LoadResult, load_content
 from deployer.content.model import Detection
+from deployer.cseql.rule_lint import lint_rule
 from deployer.diagnostics import Diagnostic
 
 
@@ -47,7 +49,15 @@ class ValidationReport:
 
 def lint_detection(detection: Detection) -> list[Diagnostic]:
     """Query / expression diagnostics for one detection, located in its content file."""
-    return []
+    found = []
+    if detection.search is not None:
+        key = ("search", "query")
+        for diagnostic in sumoql.lint(detection.search["query"], parameters=set(detection.parameters)):
+            span = detection.document.text_span(key, diagnostic.span) if diagnostic.span else detection.document.span_of(key)
+            found.append(diagnostic.at(detection.path, span))
+    if detection.cse is not None:
+        found += lint_rule(detection)
+    return found
 
 
 def validate_content(paths: list[str | Path] | None = None, root: Path | None = None) -> ValidationReport:

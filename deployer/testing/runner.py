@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from deployer import cseql, sumoql
@@ -22,7 +22,7 @@ from deployer.testing.lookups import LookupError_, load_lookups
 VALUE_WIDTH = 70
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     PASS = "pass"
     FAIL = "fail"
     ERROR = "error"
@@ -127,7 +127,8 @@ class _SearchFixtures:
 
 def _run_cse(detection: Detection, fixture: Fixture, explain: bool) -> FixtureResult:
     try:
-        outcome = evaluate_rule(detection.cse, list(fixture.events), baseline=list(fixture.baseline), explain=explain)
+        outcome = evaluate_rule(detection.cse, list(fixture.events), baseline=list(fixture.baseline), explain=explain,
+                                detection=detection)
     except cseql.ExpressionSyntaxError as exc:
         return _result(detection, fixture, Status.ERROR,
                        failures=(f"expression does not parse: {exc.message} (run `sumo-content validate`)",))
@@ -146,12 +147,25 @@ def _clip(value: object, width: int = VALUE_WIDTH) -> str:
 
 
 def explain_search(traces, events: list[dict], expected_match: bool) -> list[str]:
-    """Each event's path through the pipeline: fields each stage added, and the stage that dropped it."""
+    """Each event's path through the pipeline: fields each stage added, and the stage that dropped it.
+
+    The first event to stop at a stage is shown in full; later events stopping there get one line.
+    """
     lines = []
+    shown_stops: set[int] = set()
     for trace in traces:
         event = events[trace.event_index]
         source = event.get("_sourceCategory") or "no _sourceCategory"
-        lines.append(f"event {trace.event_index + 1} ({source}): " + ("reached the output" if trace.survived else "dropped"))
+        head = f"event {trace.event_index + 1} ({source})"
+        drop = next((step for step in trace.steps if not step.kept), None)
+        stop = drop.index if drop is not None else -1
+        if stop in shown_stops:
+            where = f"stage {drop.index} '{_clip(drop.text, 60)}'" if drop is not None else "the output"
+            reason = f" — {drop.reason}" if drop is not None and drop.reason else ""
+            lines.append(f"{head}: {'dropped at ' if drop is not None else 'reached '}{where}{reason}")
+            continue
+        shown_stops.add(stop)
+        lines.append(f"{head}: " + ("reached the output" if trace.survived else "dropped"))
         for step in trace.steps:
             stage = f"stage {step.index} '{_clip(step.text, 60)}'"
             if not step.kept:
