@@ -28,7 +28,11 @@ def run(names: list[str]) -> dict:
             continue
         print(f"== {path.stem}", flush=True)
         started = time.perf_counter()
-        results[path.stem] = load(path).main()
+        saved, sys.argv = sys.argv, [str(path)]  # each benchmark parses its own (default) arguments
+        try:
+            results[path.stem] = load(path).main()
+        finally:
+            sys.argv = saved
         print(f"   ({time.perf_counter() - started:.1f} s)", flush=True)
     return results
 
