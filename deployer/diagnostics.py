@@ -69,3 +69,29 @@ class Diagnostic:
         data = asdict(self)
         data["severity"] = self.severity.value
         return data
+
+
+class SourceSyntaxError(ValueError):
+    """Text in one of the query languages that does not parse: a stable code, where, and what to do.
+
+    Each language raises its own subclass (sumoql.QuerySyntaxError, cseql.ExpressionSyntaxError).
+    """
+
+    def __init__(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
+        super().__init__(f"line {span.line}, col {span.column}: {message}" + (f" ({hint})" if hint else ""))
+        self.code = code
+        self.message = message
+        self.span = span
+        self.hint = hint
+
+    @property
+    def line(self) -> int:
+        return self.span.line
+
+    @property
+    def column(self) -> int:
+        return self.span.column
+
+    @property
+    def diagnostic(self) -> Diagnostic:
+        return Diagnostic(self.code, self.message, Severity.ERROR, self.span, self.hint)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from deployer.api.paging import iter_objects
+
 if TYPE_CHECKING:
     from deployer.api.client import SumoClient
 
@@ -30,18 +32,12 @@ class CseRules:
 
     def iter(self, q: str | None = None, *, page_size: int = 100, expand_tuning: bool = False) -> Iterator[dict]:
         """Every rule matching `q` (e.g. `ruleSource:"user"`), page by page until `hasNextPage` is false."""
-        offset = 0
-        while True:
-            params = {"offset": offset, "limit": page_size}
-            if q:
-                params["q"] = q
-            if expand_tuning:
-                params["expand"] = "tuningExpressions"
-            data = self._client.get("sec/v1/rules", params)["data"]
-            yield from data["objects"]
-            offset += len(data["objects"])
-            if not data["hasNextPage"] or not data["objects"]:
-                return
+        params = {}
+        if q:
+            params["q"] = q
+        if expand_tuning:
+            params["expand"] = "tuningExpressions"
+        return iter_objects(self._client, "sec/v1/rules", params, page_size=page_size)
 
     def list(self, q: str | None = None, *, page_size: int = 100, expand_tuning: bool = False) -> list[dict]:
         return list(self.iter(q, page_size=page_size, expand_tuning=expand_tuning))

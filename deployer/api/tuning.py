@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from deployer.api.paging import iter_objects
+
 if TYPE_CHECKING:
     from deployer.api.client import SumoClient
 
@@ -17,13 +19,7 @@ class TuningExpressions:
         self._client = client
 
     def list(self, *, page_size: int = 100) -> list[dict]:
-        found, offset = [], 0
-        while True:
-            data = self._client.get(PATH, {"offset": offset, "limit": page_size})["data"]
-            found += data["objects"]
-            offset += len(data["objects"])
-            if not data["objects"] or offset >= data["total"]:
-                return found
+        return list(iter_objects(self._client, PATH, page_size=page_size))
 
     def get(self, expression_id: str) -> dict:
         return self._client.get(f"{PATH}/{expression_id}")["data"]

@@ -25,30 +25,39 @@ def _payloads(detection, environment) -> dict:
     return payloads
 
 
+def find_detections(detections, wanted: str) -> list:
+    """Detections named by `wanted`: an exact id, an id prefix, a file path, else a name prefix."""
+    for rule in (lambda d: d.id == wanted, lambda d: d.path == wanted,
+                 lambda d: len(wanted) >= 4 and d.id.startswith(wanted.lower()),
+                 lambda d: d.name.lower().startswith(wanted.lower())):
+        found = [d for d in detections if rule(d)]
+        if found:
+            return found
+    return []
+
+
 @click.command("render")
 @click.argument("detection_id")
 @click.option("--env", "env_name", required=True, help="Environment name (environments/<name>.yaml) or path.")
 @format_option("json", "text")
 def render_command(detection_id: str, env_name: str, fmt: str) -> None:
-    """Print the payload(s) detection DETECTION_ID (its id, or a unique name prefix) becomes in --env."""
+    """Print the payload(s) DETECTION_ID becomes in --env (an id, id prefix, file path or unique name prefix)."""
     root = find_root()
     try:
         environment = load_environment(env_name, root)
     except ContentError as exc:
         raise click.ClickException("; ".join(d.format() for d in exc.diagnostics)) from None
     content = load_content([], root)
-    matches = [d for d in content.detections if d.id == detection_id] or [
-        d for d in content.detections if d.name.lower().startswith(detection_id.lower())]
+    matches = find_detections(content.detections, detection_id)
     if len(matches) != 1:
-        problem = "no detection" if not matches else f"{len(matches)} detections"
-        raise click.ClickException(f"{problem} match {detection_id!r}; pass a detection id "
-                                   "(`sumo-content validate --format json` lists them) or a unique name prefix")
+        listed = "; ".join(f"{d.id[:8]} {d.name}" for d in (matches or content.detections)[:12])
+        problem = "no detection matches" if not matches else f"{len(matches)} detections match"
+        raise click.ClickException(f"{problem} {detection_id!r}: pass an id (or its first 8 characters), a unique "
+                                   f"name prefix or a file path. {'Candidates' if matches else 'Known'}: {listed}")
     try:
         payloads = _payloads(matches[0], environment)
     except RenderError as exc:
         raise click.ClickException(f"{matches[0].path}: {exc}") from None
-    if not payloads:
-        raise click.ClickException(f"{matches[0].path}: the detection renders to no payload in this command yet")
     if fmt == "json":
         print_json(payloads)
     else:

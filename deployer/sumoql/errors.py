@@ -5,30 +5,11 @@ Owns the exception types and their Diagnostic form; it does not decide when to r
 
 from __future__ import annotations
 
-from deployer.diagnostics import Diagnostic, Severity, Span
+from deployer.diagnostics import SourceSyntaxError
 
 
-class QuerySyntaxError(ValueError):
+class QuerySyntaxError(SourceSyntaxError):
     """A query that is not valid Sumo log-search syntax, located in the query text."""
-
-    def __init__(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
-        super().__init__(f"line {span.line}, col {span.column}: {message}" + (f" ({hint})" if hint else ""))
-        self.code = code
-        self.message = message
-        self.span = span
-        self.hint = hint
-
-    @property
-    def line(self) -> int:
-        return self.span.line
-
-    @property
-    def column(self) -> int:
-        return self.span.column
-
-    @property
-    def diagnostic(self) -> Diagnostic:
-        return Diagnostic(self.code, self.message, Severity.ERROR, self.span, self.hint)
 
 
 class CannotEvaluateOffline(Exception):
