@@ -94,3 +94,9 @@ def test_rows_are_subset_matches_and_numbers_compare_numerically():
     assert value_matches(1, "1.0") and not value_matches(1, None)
     assert check_rows({"match": True, "count": 2}, [{"a": 1}]) == ["expected 2 row(s), got 1"]
     assert check_rows({"match": False}, []) == []
+
+
+def test_the_minimal_valid_detection_passes_its_own_fixtures():
+    result = run_cli("test", "tests/data/content/valid")
+    assert result.returncode == 0, result.stdout
+    assert "2 passed, 0 failed" in result.stdout
