@@ -34,8 +34,8 @@ def main() -> dict:
     root = find_root()
     environment = load_environment("local", root)
     desired = desired_state(Selection(tuple(clones(RULES)), (), ()), environment)
-    with Emulator("bench-id", "bench-key", rate_limit=RATE, max_concurrent=10, job_latency=0.01) as emulator:
-        emulator.state.user_email = environment.folder.split("/")[3]
+    with Emulator("bench-id", "bench-key", rate_limit=RATE, max_concurrent=10, job_latency=0.01,
+                  user_email=environment.folder.split("/")[3]) as emulator:
         with SumoClient(emulator.url, "bench-id", "bench-key", rate_per_second=RATE, burst=10, max_in_flight=10,
                         job_poll_interval=0.05) as client:
             plan = plan_changes(desired, read_state(client, environment.folder, environment.monitor_folder),

@@ -21,18 +21,19 @@ class Emulator:
     """`with Emulator(rate_limit=50) as sumo: SumoClient(sumo.url, sumo.access_id, sumo.access_key)`.
 
     `url` is the API endpoint (`http://127.0.0.1:<port>/api/`); `state` the live models.SumoState;
-    `journal` every answered request (models an access log, for tests and benchmarks).
+    `journal` every answered request (models an access log, for tests and benchmarks); `user_email` is the
+    emulated user, whose personal folder is `/Library/Users/<user_email>`.
     """
 
     def __init__(self, access_id: str = "emulator-id", access_key: str = "emulator-key", *,
                  host: str = "127.0.0.1", port: int = 0, rate_limit: float = 4.0, max_concurrent: int = 10,
                  faults: FaultSpec | str | None = None, state_file: str | os.PathLike | None = None,
-                 job_latency: float = 0.05, log_requests: bool = False):
+                 job_latency: float = 0.05, user_email: str = "emulator@example.com", log_requests: bool = False):
         self.access_id, self.access_key = access_id, access_key
         self.host, self.port = host, port
         self.rate_limiter = RateLimiter(rate_limit, max_concurrent)
         self.faults = faults
-        self.state = SumoState(job_latency=job_latency)
+        self.state = SumoState(user_email=user_email, job_latency=job_latency)
         self.state_file = Path(state_file) if state_file else None
         if self.state_file and self.state_file.exists():
             self.state.load_dict(json.loads(self.state_file.read_text()))

@@ -91,10 +91,10 @@ class _Writer:
             return self.client.monitors.get_by_path(path)["id"]
 
     # -- re-reading one object by marker -----------------------------------------------------
-    def find(self, change: Change) -> Found | None:
+    def find(self, change: Change, *, excluding: str | None = None) -> Found | None:
         if change.kind == "cse_rule":
             rules = self.client.cse_rules.list(f'tag:"{marker_tag(change.detection_id)}"', page_size=100)
-            return next((Found(r["id"], normalize("cse_rule", r)) for r in rules), None)
+            return next((Found(r["id"], normalize("cse_rule", r)) for r in rules if r["id"] != excluding), None)
         if change.kind == "scheduled_search":
             children = self.client.content.get_folder(self.folder_id).get("children", [])
             item = next((c for c in children if c["name"] == change.name), None)
@@ -123,6 +123,25 @@ class _Writer:
     def delete_cse_rule(self, change: Change) -> str:
         self.client.cse_rules.delete(change.remote_id)
         return change.remote_id
+
+    def replace_cse_rule(self, change: Change, *, retrying: bool = False) -> str:
+        """Create the rule of the new type, then delete the old one: detection coverage never lapses.
+
+        On a retry the new rule may already exist (an ambiguous create, or the delete failed): it is
+        found by marker, other than the old rule, and reused instead of created twice.
+        """
+        found = self.find(change, excluding=change.remote_id) if retrying else None
+        if found is None:
+            new_id = self.create_cse_rule(change)
+        elif self._same(change, found):
+            new_id = found.remote_id
+        else:
+            new_id = self.client.cse_rules.update(change.rule_type, found.remote_id, change.body)["id"]
+        try:
+            self.client.cse_rules.delete(change.remote_id)
+        except NotFound:
+            pass  # an earlier attempt deleted it
+        return new_id
 
     def disable_cse_rule(self, change: Change) -> str:
         self.client.cse_rules.set_enabled(change.remote_id, False)
@@ -186,7 +205,7 @@ class _Writer:
                 change = Change(**{**_fields(change), "remote_id": found.remote_id, "version": found.version})
                 action, retrying = "update", True
         method = getattr(self, f"{action}_{change.kind}")
-        if change.kind == "monitor" and action in ("update", "disable"):
+        if action == "replace" or (change.kind == "monitor" and action in ("update", "disable")):
             return method(change, retrying=retrying)
         return method(change)
 

@@ -39,10 +39,11 @@ def connect(environment: Environment, root: Path, notes: list[str]) -> Iterator[
                      "emulator")
     state_file = root / STATE_FILE
     state_file.parent.mkdir(exist_ok=True)
-    emulator = Emulator(access_id, access_key, rate_limit=pacing["rate_per_second"],
-                        max_concurrent=pacing["max_in_flight"], state_file=state_file, job_latency=0.02)
+    extra = {}
     if environment.folder.startswith(PERSONAL):  # the emulated user owns the configured personal folder
-        emulator.state.user_email = environment.folder[len(PERSONAL):].split("/", 1)[0]
+        extra["user_email"] = environment.folder[len(PERSONAL):].split("/", 1)[0]
+    emulator = Emulator(access_id, access_key, rate_limit=pacing["rate_per_second"],
+                        max_concurrent=pacing["max_in_flight"], state_file=state_file, job_latency=0.02, **extra)
     with emulator, SumoClient(emulator.url, access_id, access_key, job_poll_interval=0.05, **pacing) as client:
         notes.append(f"built-in Sumo API emulator on {emulator.url} (state: {state_file.relative_to(root)})")
         yield client

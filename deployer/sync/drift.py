@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from deployer.sync.plan import FieldChange, Plan
 from deployer.sync.state import DeployedState
 
-CATEGORIES = {"drifted": "changed", "create": "missing", "update": "pending", "orphaned": "orphaned",
-              "conflict": "unmanaged", "delete": "orphaned", "disable": "orphaned"}
+CATEGORIES = {"drifted": "changed", "create": "missing", "update": "pending", "replace": "pending",
+              "orphaned": "orphaned", "conflict": "unmanaged", "delete": "orphaned", "disable": "orphaned"}
 
 
 @dataclass(frozen=True, slots=True)

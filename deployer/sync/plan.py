@@ -15,7 +15,7 @@ from deployer.sync.normalize import normalize
 from deployer.sync.state import DeployedObject, DeployedState
 
 PLAN_FORMAT = 1
-CHANGE_ACTIONS = ("create", "update", "drifted", "delete", "disable")
+CHANGE_ACTIONS = ("create", "update", "drifted", "replace", "delete", "disable")
 ACTIONS = (*CHANGE_ACTIONS, "conflict", "orphaned", "unchanged")
 MISSING = "(absent)"
 
@@ -29,7 +29,10 @@ class FieldChange:
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One object: what happens to it and why. `body` is the payload apply sends (None for delete)."""
+    """One object: what happens to it and why. `body` is the payload apply sends (None for delete).
+
+    `replace` (a CSE rule whose type changed): create `body` as a `rule_type` rule, then delete `remote_id`.
+    """
 
     action: str
     kind: str
@@ -93,10 +96,19 @@ def diff(old: Any, new: Any, path: str = "") -> list[FieldChange]:
     return [] if old == new else [FieldChange(path, old, new)]
 
 
+def _retyped(want: DesiredObject, have: DeployedObject) -> bool:
+    """A CSE rule whose type differs: the API has no update across types (each type has its own endpoint)."""
+    return want.kind == "cse_rule" and have.rule_type != want.rule_type
+
+
 def _compare(want: DesiredObject, have: DeployedObject) -> Change:
     changes = tuple(diff(have.body, normalize(want.kind, want.body, want.rule_type)))
     common = {"kind": want.kind, "name": want.name, "detection_id": want.detection_id, "remote_id": have.remote_id,
               "rule_type": want.rule_type, "version": have.version}
+    if _retyped(want, have):
+        return Change("replace", body=want.body, diffs=changes,
+                      reason=f"rule type changes {have.rule_type} -> {want.rule_type}, which Cloud SIEM cannot "
+                             "update in place: the new rule is created first, then the old one deleted", **common)
     if not changes:
         return Change("unchanged", **common)
     if have.edited:
@@ -130,7 +142,8 @@ def plan_changes(desired: DesiredState, deployed: DeployedState, *, environment:
             unmanaged.setdefault((have.kind, have.name), have)
     changes: list[Change] = []
     for want in desired.objects:
-        found = managed.pop(want.key, [])
+        # after an interrupted replace both rules carry the marker: keep the one of the desired type
+        found = sorted(managed.pop(want.key, []), key=lambda have: have.rule_type != want.rule_type)
         if found:
             changes.append(_compare(want, found[0]))
             changes += [Change("delete", have.kind, have.name, have.detection_id, have.remote_id, have.rule_type,
@@ -140,6 +153,11 @@ def plan_changes(desired: DesiredState, deployed: DeployedState, *, environment:
         if clash is None:
             changes.append(Change("create", want.kind, want.name, want.detection_id, rule_type=want.rule_type,
                                   body=want.body, reason="new"))
+        elif want.detection_id in adopt and _retyped(want, clash):
+            changes.append(Change("conflict", want.kind, want.name, want.detection_id, clash.remote_id,
+                                  reason=f"cannot adopt: the unmanaged rule is a {clash.rule_type} rule and the "
+                                         f"detection a {want.rule_type} rule; set cse.type: {clash.rule_type} to "
+                                         "adopt it, or rename one of them"))
         elif want.detection_id in adopt:
             adopted = _compare(want, clash)
             changes.append(Change("update", want.kind, want.name, want.detection_id, clash.remote_id, want.rule_type,

@@ -17,10 +17,10 @@ from deployer.sync.apply import ApplyReport, ObjectResult
 from deployer.sync.drift import DriftReport
 from deployer.sync.plan import ACTIONS, FieldChange, Plan
 
-STYLES = {"create": "green", "update": "yellow", "drifted": "magenta", "delete": "red", "disable": "red",
-          "conflict": "bold red", "orphaned": "cyan", "unchanged": "dim"}
-SYMBOLS = {"create": "+", "update": "~", "drifted": "!", "delete": "-", "disable": "-", "conflict": "x",
-           "orphaned": "?", "unchanged": "="}
+STYLES = {"create": "green", "update": "yellow", "drifted": "magenta", "replace": "bold yellow", "delete": "red",
+          "disable": "red", "conflict": "bold red", "orphaned": "cyan", "unchanged": "dim"}
+SYMBOLS = {"create": "+", "update": "~", "drifted": "!", "replace": "-/+", "delete": "-", "disable": "-",
+           "conflict": "x", "orphaned": "?", "unchanged": "="}
 WIDTH = 60
 
 

@@ -26,6 +26,7 @@ from deployer.api import (
 from deployer.sync.normalize import canonical, digest, normalize, owner_of, rule_type_of
 
 SEARCH_TYPE = "SavedSearchWithScheduleSyncDefinition"
+USER_RULES = 'ruleSource:"user"'
 TRANSIENT = (AmbiguousWriteError, ApiConnectionError, Conflict, JobFailed, JobTimeout, RateLimited, ServerError)
 T = TypeVar("T")
 
@@ -51,7 +52,8 @@ class DeployedObject:
     """One object read from the tenant; `body` is normalized, `detection_id` None when unmanaged.
 
     `edited` is True when a managed object's content no longer matches the `rev` stamped at apply time
-    (someone changed it in the tenant); `location` is the folder path (or "cse").
+    (someone changed it in the tenant); `location` is the folder path (or "cse"); `raw` is the object
+    as the API returned it (for `pull`, which writes content from it).
     """
 
     kind: str
@@ -64,6 +66,7 @@ class DeployedObject:
     version: int | None = None
     location: str = ""
     enabled: bool = True
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def managed(self) -> bool:
@@ -90,11 +93,11 @@ class DeployedState:
 def _deployed(kind: str, remote_id: str, raw: dict, **extra) -> DeployedObject:
     owner, rev = owner_of(kind, raw)
     body = normalize(kind, raw, extra.get("rule_type"))
-    return DeployedObject(kind, remote_id, raw["name"], body, owner, rev, **extra)
+    return DeployedObject(kind, remote_id, raw["name"], body, owner, rev, raw=raw, **extra)
 
 
-def read_rules(client: SumoClient, q: str = 'ruleSource:"user"') -> list[DeployedObject]:
-    """User CSE rules matching `q`, 100 per page."""
+def read_rules(client: SumoClient, q: str | None = USER_RULES) -> list[DeployedObject]:
+    """CSE rules matching `q` (default: user rules; None: built-in ones too), 100 per page."""
     out = []
     for rule in client.cse_rules.iter(q, page_size=100):
         rule_type = rule_type_of(rule)
@@ -137,13 +140,13 @@ def read_monitors(client: SumoClient) -> list[DeployedObject]:
 
 
 def read_state(client: SumoClient, folder: str, monitor_folder: str, *, attempts: int = 5,
-               backoff: float = 0.2) -> DeployedState:
+               backoff: float = 0.2, rule_query: str | None = USER_RULES) -> DeployedState:
     """Everything the sync engine compares against: CSE rules, the managed folder's searches, monitors.
 
     Each of the three reads is retried as a whole when it fails with a transient error.
     """
     before = client.stats.requests
-    objects = (with_retries(lambda: read_rules(client), attempts, backoff)
+    objects = (with_retries(lambda: read_rules(client, rule_query), attempts, backoff)
                + with_retries(lambda: read_searches(client, folder), attempts, backoff)
                + with_retries(lambda: read_monitors(client), attempts, backoff))
     objects.sort(key=lambda o: (o.kind, o.remote_id))

@@ -52,6 +52,15 @@ def test_rate_limit_per_access_key():
     assert statuses.count(429) >= 5 and limited.json()["code"] == "rate.limit.exceeded"
 
 
+def test_user_email_names_the_personal_folder():
+    with Emulator(rate_limit=1000, user_email="analyst@example.com") as sumo:
+        personal = requests.get(sumo.url + "v2/content/folders/personal", auth=AUTH, timeout=5).json()
+        path = requests.get(sumo.url + f"v2/content/{personal['id']}/path", auth=AUTH, timeout=5).json()["path"]
+        by_path = requests.get(sumo.url + "v2/content/path", params={"path": "/Library/Users/analyst@example.com"},
+                               auth=AUTH, timeout=5).json()
+    assert path == "/Library/Users/analyst@example.com" and by_path["id"] == personal["id"]
+
+
 def test_state_persists_to_a_json_file(tmp_path):
     state_file = tmp_path / "state.json"
     with Emulator(rate_limit=1000, state_file=state_file) as sumo:

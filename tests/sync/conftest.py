@@ -20,10 +20,8 @@ FAST = {"rate_per_second": 1000, "burst": 50, "max_in_flight": 10, "backoff_init
 
 
 def start_emulator(**kw) -> Emulator:
-    emulator = Emulator("sync-id", "sync-key", rate_limit=kw.pop("rate_limit", 5000), max_concurrent=20,
-                        job_latency=0.005, **kw).start()
-    emulator.state.user_email = "tests@example.com"
-    return emulator
+    return Emulator("sync-id", "sync-key", rate_limit=kw.pop("rate_limit", 5000), max_concurrent=20,
+                    job_latency=0.005, user_email="tests@example.com", **kw).start()
 
 
 def client_for(emulator: Emulator, **kw) -> SumoClient:
