@@ -17,7 +17,7 @@ def emulator_group() -> None:
 
 @emulator_group.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (loopback by default).")
-@click.option("--port", default=8080, show_default=True, type=int, help="Port; 0 picks a free one.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port; 0 picks a free one.")
 @click.option("--state", "state_file", type=click.Path(dir_okay=False), help="JSON file to load and persist state.")
 @click.option("--access-id", default="emulator-id", show_default=True, help="Access id the emulator accepts.")
 @click.option("--access-key", default="emulator-key", show_default=True, help="Access key the emulator accepts.")

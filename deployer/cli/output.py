@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -43,3 +44,11 @@ def render_diagnostic(diagnostic: Diagnostic, source_line: str | None, out: Cons
     if diagnostic.hint:
         out.print("    [dim]hint:[/dim] " + escape(diagnostic.hint))
 
+
+
+def write_file(path: Path, text: str) -> None:
+    """Write a report or plan the user asked for; a path that cannot be written is a clean error."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}; check that its folder exists") from None

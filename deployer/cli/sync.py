@@ -17,7 +17,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from deployer.api import MissingCredentials, SumoApiError, SumoClient
-from deployer.cli.output import console, print_json
+from deployer.cli.output import console, print_json, write_file
 from deployer.content.loader import ContentError, find_root, load_environment
 from deployer.content.model import Environment
 from deployer.sync import report
@@ -109,7 +109,7 @@ def plan_command(env_name, prune, adopt, fmt, out_file, detailed_exitcode, verbo
     with _tenant(ws) as client:
         plan, deployed = _plan(ws, client, prune, adopt)
     if out_file:
-        out_file.write_text(json.dumps(plan.to_json(), indent=1, sort_keys=True), encoding="utf-8")
+        write_file(out_file, json.dumps(plan.to_json(), indent=1, sort_keys=True))
     if fmt == "json":
         print_json(report.plan_json(plan) | {"requests": deployed.requests})
     elif fmt == "markdown":

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from deployer.cli.output import console, format_option, print_json, render_diagnostic
+from deployer.cli.output import console, format_option, print_json, render_diagnostic, write_file
 from deployer.content.loader import ContentError, find_root, load_environment
 from deployer.testing import run_fixtures
 from deployer.testing.report import text_lines, to_json, to_junit
@@ -43,7 +43,7 @@ def test_command(paths, keyword, env_name, explain, output, fmt) -> None:
     report = run_fixtures(validation.valid_detections(), environment, keyword=keyword, explain=explain, root=root)
     failed = not report.ok or bool(validation.errors)
     if output is not None:
-        output.write_text(to_junit(report) if fmt == "junit" else _json_text(report), encoding="utf-8")
+        write_file(output, to_junit(report) if fmt == "junit" else _json_text(report))
     if fmt == "json":
         data = to_json(report)
         data["ok"] = not failed
