@@ -15,9 +15,9 @@ def cli() -> None:
 
 def _register() -> None:
     # One import per command module; each module exposes `register(cli)`.
-    from deployer.cli import emulator, pull, render, review, sync, test, validate
+    from deployer.cli import emulator, pull, render, review, sigma, sync, test, validate
 
-    for module in (validate, test, render, sync, pull, review, emulator):
+    for module in (validate, test, render, sync, pull, review, sigma, emulator):
         module.register(cli)
 
 

@@ -156,8 +156,8 @@ def _load_plan(path: Path, env_name: str) -> Plan:
 def apply_command(env_name, prune, adopt, plan_file, skip_tests, fmt) -> None:
     """Apply PLAN_FILE (refused if the tenant changed since) or a fresh plan; exit 1 if any object failed."""
     ws = _workspace(env_name)
-    _gate(ws, skip_tests)
     saved = _load_plan(plan_file, env_name) if plan_file else None
+    _gate(ws, skip_tests)
     with _tenant(ws) as client:
         plan = saved or _plan(ws, client, prune, adopt)[0]
         if fmt == "text":
