@@ -55,6 +55,9 @@ def _translate_properties(pattern: str) -> str:
     return _PROPERTY.sub(replace, pattern)
 
 
+_JAVA_NAMED_GROUP = re.compile(r"\(\?<([A-Za-z][A-Za-z0-9]*)>")
+
+
 def java_to_python(pattern: str) -> str:
     """Rewrite Java-only syntax: \\z \\Z \\h \\R \\e, \\Q..\\E, \\p{..}, and inline flags after the start.
 
@@ -87,6 +90,14 @@ def java_to_python(pattern: str) -> str:
         elif char == "[":
             in_class = True
         elif char == "(":
+            if pattern.startswith("(?P", i):
+                raise PatternError("(?P...) is Python syntax; Java writes a named group (?<name>...)")
+            named = _JAVA_NAMED_GROUP.match(pattern, i)
+            if named:
+                out.append(f"(?P<{named.group(1)}>")
+                closers.append(0)
+                i = named.end()
+                continue
             flags = _FLAGS.match(pattern, i)
             if flags and (i > 0 or flags.group(2)) and (flags.group(1) or flags.group(2)):
                 out.append(flags.group()[:-1] + ":")

@@ -130,3 +130,11 @@ def test_schema_lookups():
     assert schema.is_entity_field("baseImage", "_process")
     assert not schema.is_entity_field("baseImage", "_file")
     assert schema.is_entity_field("fields['x']", "myEntity") and "_ip" in schema.ENTITY_TYPES
+
+
+def test_python_named_group_is_not_java_regex():
+    # regression: `(?P<name>...)` passed lint although Java (and so Cloud SIEM) rejects it
+    found = lint("commandLine matches /(?P<tool>chisel)/")
+    assert [d.code for d in found] == ["CSE120"]
+    assert "(?<name>...)" in found[0].message
+    assert lint("commandLine matches /(?<tool>chisel)/") == []
