@@ -20,7 +20,8 @@ ENV = {"SUMO_LOCAL_ACCESS_ID": "sumo-content-demo"}
 
 
 def step(title: str) -> None:
-    print(f"\n\033[1m== {title}\033[0m", flush=True)
+    bold, plain = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("", "")
+    print(f"\n{bold}== {title}{plain}", flush=True)
 
 
 def cli(*args: str, ok: tuple[int, ...] = (0,)) -> int:
