@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from deployer.sumoql import ast as a
 from deployer.sumoql.errors import CannotEvaluateOffline
 from deployer.sumoql.functions import FUNCTIONS, to_number, to_text, truthy
+from deployer.sumoql.prefilter import compile_prefilter, query_requirement
 from deployer.sumoql.printer import format_query
 from deployer.sumoql.printer import scope as scope_text
 from deployer.sumoql.printer import stage as stage_text
@@ -102,9 +103,6 @@ _ARITHMETIC = {"+": lambda x, y: x + y, "-": lambda x, y: x - y, "*": lambda x, 
 
 
 def _matcher(pattern: a.Expr) -> Callable[[Row, str], bool]:
-    if isinstance(pattern, a.Regex):
-        regex = _compile_regex(pattern.pattern)
-        return lambda row, text: regex.search(text) is not None
     if isinstance(pattern, a.String):
         glob = _glob(pattern.value)
         return lambda row, text: glob.fullmatch(text) is not None
@@ -121,6 +119,9 @@ def _compile_regex(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 def _binary(node: a.Binary) -> Value:
     left = compile_expr(node.left)
+    if node.op == "matches" and isinstance(node.right, a.Regex):
+        search = _compile_regex(node.right.pattern).search
+        return lambda row: (t := to_text(left(row))) is not None and search(t) is not None
     if node.op == "matches":
         match = _matcher(node.right)
         return lambda row: (t := to_text(left(row))) is not None and match(row, t)
@@ -135,9 +136,14 @@ def _binary(node: a.Binary) -> Value:
 
 def _logical(node: a.Logical) -> Value:
     operands = [compile_expr(o) for o in node.operands]
-    if node.op == "and":
-        return lambda row: all(truthy(o(row)) for o in operands)
-    return lambda row: any(truthy(o(row)) for o in operands)
+    wanted = node.op == "or"  # the operand value that decides the result
+
+    def combine(row: Row) -> bool:
+        for operand in operands:
+            if truthy(operand(row)) is wanted:
+                return wanted
+        return not wanted
+    return combine
 
 
 def _unary(node: a.Unary) -> Value:
@@ -172,7 +178,13 @@ def _call(node: a.Call) -> Value:
         raise CannotEvaluateOffline(f"{node.name}()")
     args = [compile_expr(arg) if not isinstance(arg, a.Regex) else _constant(_compile_regex(arg.pattern))
             for arg in node.args]
-    return lambda row: function(*(arg(row) for arg in args))
+    if len(args) == 1:
+        (only,) = args
+        return lambda row: function(only(row))
+    if len(args) == 2:
+        first, second = args
+        return lambda row: function(first(row), second(row))
+    return lambda row: function(*[arg(row) for arg in args])
 
 
 def _constant(value: object) -> Value:
@@ -186,7 +198,11 @@ def _ternary(node: a.Ternary) -> Value:
 
 def _field(node: a.Field) -> Value:
     name = node.name
-    return lambda row: get(row, name)
+
+    def value(row: Row) -> object:
+        found = row.get(name, _MISSING)  # the exact name first, as get() does, without the call
+        return get(row, name) if found is _MISSING else found
+    return value
 
 
 def _unsupported(node: a.Node) -> Value:
@@ -253,13 +269,20 @@ def compile_scope(node: a.Node) -> Callable[[Row], bool]:
 # --- stages --------------------------------------------------------------------------------------
 
 class RowStage:
-    """A stage applied to each row independently: `apply` returns the output rows (empty = dropped)."""
+    """A stage applied to each row independently. `keep` updates one row in place and says whether it
+    survives; `apply` returns the output rows (empty = dropped) and leaves its input unchanged.
+    Stages that can turn one row into several (`single` false) override `apply` instead."""
 
     text: str
     index: int  # 0 is the scope, N the N-th pipe
+    single = True
+
+    def keep(self, row: Row) -> bool:
+        raise NotImplementedError
 
     def apply(self, row: Row) -> list[Row]:
-        raise NotImplementedError
+        copy = dict(row)
+        return [copy] if self.keep(copy) else []
 
     def why(self, row: Row) -> str | None:
         return None
@@ -284,8 +307,8 @@ class ScopeStage(RowStage):
         self.text = scope_text(scope)
         self.test = compile_scope(scope)
 
-    def apply(self, row):
-        return [row] if self.test(row) else []
+    def keep(self, row):
+        return self.test(row)
 
     def why(self, row):
         return "the event does not match the search scope"
@@ -296,8 +319,8 @@ class WhereStage(RowStage):
         self.test = compile_expr(node.condition)
         self.names = _fields_in(node.condition)
 
-    def apply(self, row):
-        return [row] if truthy(self.test(row)) else []
+    def keep(self, row):
+        return truthy(self.test(row))
 
     def why(self, row):
         values = ", ".join(f"{n} = {_show(get(row, n))}" for n in self.names)
@@ -317,11 +340,11 @@ class AssignStage(RowStage):
             target = node.expr.args[0].name  # `| num(x)` converts x in place
         self.target = target
 
-    def apply(self, row):
+    def keep(self, row):
         value = self.value(row)
         if self.target is not None:
-            row = {**row, self.target: value}
-        return [row]
+            row[self.target] = value
+        return True
 
 
 class ParseStage(RowStage):
@@ -331,20 +354,24 @@ class ParseStage(RowStage):
     field_name = "_raw"
     names: tuple[str, ...] = ()
 
-    def extract(self, text: str) -> list[dict[str, object]] | None:
+    def extract(self, text: str) -> dict[str, object] | None:
         raise NotImplementedError
 
-    def apply(self, row):
+    def keep(self, row):
         text = to_text(get(row, self.field_name))
         found = self.extract(text) if text is not None else None
-        if found:
-            marked = {_NODROP_MATCHED: True} if self.nodrop else {}
-            return [{**row, **values, **marked} for values in found]
+        if found is not None:
+            row.update(found)
+            if self.nodrop:
+                row[_NODROP_MATCHED] = True
+            return True
+        return self.unmatched(row)
+
+    def unmatched(self, row: Row) -> bool:
         if self.nodrop:
-            return [{**row, **{name: get(row, name) for name in self.names}}]
-        if row.get(_NODROP_MATCHED):
-            return [row]
-        return []
+            row.update({name: get(row, name) for name in self.names})
+            return True
+        return bool(row.get(_NODROP_MATCHED))
 
     def why(self, row):
         if get(row, self.field_name) is None:
@@ -381,7 +408,7 @@ class AnchorStage(ParseStage):
             if match is None:
                 return None
             values.update(zip(names, (g.strip() if g else g for g in match.groups()), strict=False))
-        return [values]
+        return values
 
 
 class RegexStage(ParseStage):
@@ -390,13 +417,22 @@ class RegexStage(ParseStage):
     def __init__(self, node: a.ParseRegex) -> None:
         self.regex = _compile_regex(node.pattern.value)
         self.names = tuple(self.regex.groupindex)
-        self.nodrop, self.multi, self.field_name = node.nodrop, node.multi, node.field or "_raw"
+        self.nodrop, self.single, self.field_name = node.nodrop, not node.multi, node.field or "_raw"
 
     def extract(self, text):
-        if self.multi:
-            return [m.groupdict() for m in self.regex.finditer(text)] or None
         match = self.regex.search(text)
-        return [match.groupdict()] if match else None
+        return match.groupdict() if match else None
+
+    def apply(self, row):
+        if self.single:
+            return super().apply(row)
+        text = to_text(get(row, self.field_name))
+        found = [m.groupdict() for m in self.regex.finditer(text)] if text is not None else []
+        if found:
+            marked = {_NODROP_MATCHED: True} if self.nodrop else {}
+            return [{**row, **values, **marked} for values in found]
+        copy = dict(row)
+        return [copy] if self.unmatched(copy) else []
 
 
 _JSON_SEGMENT = re.compile(r"\[\s*'([^']*)'\s*\]|\[\s*\"([^\"]*)\"\s*\]|\[(\d+|\*)\]|\.?([^.\[\]]+)")
@@ -447,9 +483,8 @@ class JsonStage(ParseStage):
             return None
         if self.auto:
             flat = {k.replace(" ", "_"): to_text(v) for k, v in document.items()} if isinstance(document, dict) else {}
-            return [flat] if not self.paths else [flat | (self._paths(document) or {})]
-        found = self._paths(document)
-        return [found] if found is not None else None
+            return flat if not self.paths else flat | (self._paths(document) or {})
+        return self._paths(document)
 
     def _paths(self, document):
         values = {}
@@ -477,9 +512,8 @@ class KeyValueStage(ParseStage):
     def extract(self, text):
         pairs = {m.group(1): m.group(2) if m.group(2) is not None else m.group(3) for m in self.regex.finditer(text)}
         if not self.keys:
-            return [{re.sub(r"\W", "_", k): v for k, v in pairs.items()}] if pairs else None
-        found = {name: pairs[key] for key, name in zip(self.keys, self.names, strict=False) if key in pairs}
-        return [found] if found else None
+            return {re.sub(r"\W", "_", k): v for k, v in pairs.items()} or None
+        return {name: pairs[key] for key, name in zip(self.keys, self.names, strict=False) if key in pairs} or None
 
 
 class SplitStage(ParseStage):
@@ -499,7 +533,7 @@ class SplitStage(ParseStage):
 
     def extract(self, text):
         columns = next(csv.reader([text], **self.dialect), [])
-        return [{name: columns[i - 1] if i <= len(columns) else None for i, name in self.items}]
+        return {name: columns[i - 1] if i <= len(columns) else None for i, name in self.items}
 
 
 class FieldsStage(RowStage):
@@ -507,12 +541,16 @@ class FieldsStage(RowStage):
         self.names = [f.name for f in node.names]
         self.remove = node.mode == "-"
 
-    def apply(self, row):
+    def keep(self, row):
         lowered = {n.lower() for n in self.names}
         if self.remove:
-            return [{k: v for k, v in row.items() if k.lower() not in lowered}]
-        kept = {n: get(row, n) for n in self.names}
-        return [{**kept, **{k: v for k, v in row.items() if k.startswith(("_", "\x00")) and k.lower() not in lowered}}]
+            kept = {k: v for k, v in row.items() if k.lower() not in lowered}
+        else:
+            kept = {n: get(row, n) for n in self.names}
+            kept.update({k: v for k, v in row.items() if k.startswith(("_", "\x00")) and k.lower() not in lowered})
+        row.clear()
+        row.update(kept)
+        return True
 
 
 class LookupStage(RowStage):
@@ -525,12 +563,14 @@ class LookupStage(RowStage):
             key = tuple((to_text(get(entry, right)) or "").lower() for _, right in self.on)
             self.entries.setdefault(key, entry)
 
-    def apply(self, row):
+    def keep(self, row):
         key = tuple((to_text(get(row, left)) or "").lower() for left, _ in self.on)
         entry = self.entries.get(key)
         if self.outputs == [("*", "*")]:
-            return [{**row, **(entry or {})}]
-        return [{**row, **{alias: None if entry is None else get(entry, name) for name, alias in self.outputs}}]
+            row.update(entry or {})
+        else:
+            row.update({alias: None if entry is None else get(entry, name) for name, alias in self.outputs})
+        return True
 
 
 def _table(location: str, tables: dict[str, list[dict]]) -> list[dict]:
@@ -548,11 +588,13 @@ class TimesliceStage(RowStage):
         self.size = int(node.size.value)
         self.name = node.alias or "_timeslice"
 
-    def apply(self, row):
+    def keep(self, row):
         time_ms = to_number(get(row, "_messagetime"))
         start = None if time_ms is None else int(time_ms) // self.size * self.size
-        extra = {} if start is None else {"__timeslice_end": start + self.size}
-        return [{**row, self.name: start, **extra}]
+        row[self.name] = start
+        if start is not None:
+            row["__timeslice_end"] = start + self.size
+        return True
 
 
 class SortStage(TableStage):
@@ -690,6 +732,181 @@ class TopStage(TableStage):
         return sorted(counted, key=lambda r: r["_count"], reverse=True)[:self.count]
 
 
+class _Arguments:
+    """Reads the argument tokens of an operator the parser keeps generically (`a.Operator`)."""
+
+    def __init__(self, node: a.Operator) -> None:
+        self.node, self.tokens, self.position = node, node.args, 0
+
+    def peek(self) -> str:
+        return self.tokens[self.position].lower() if self.position < len(self.tokens) else ""
+
+    def take(self, *expected: str) -> str:
+        token = self.peek()
+        if not token or (expected and token not in expected):
+            self.unsupported()
+        self.position += 1
+        return self.tokens[self.position - 1]
+
+    def unsupported(self):
+        raise CannotEvaluateOffline(f"{self.node.name} {' '.join(self.node.args)}")
+
+    def accept(self, word: str) -> bool:
+        if self.peek() == word:
+            self.position += 1
+            return True
+        return False
+
+    def names(self) -> list[str]:
+        names = [self.take()]
+        while self.accept(","):
+            names.append(self.take())
+        return names
+
+    def constant(self) -> object:
+        token = self.take()
+        if token.startswith('"'):
+            return a.String(token[1:-1]).value
+        if token.startswith("{{"):
+            raise CannotEvaluateOffline(f"unsubstituted parameter {token}")
+        if not token[:1].isdigit():
+            self.unsupported()
+        return a.number_value(token)
+
+    def done(self) -> None:
+        if self.peek():
+            self.unsupported()
+
+
+class WithTimeStage(RowStage):
+    """`withtime f` adds `f_withtime`; most_recent / least_recent read the row's `_messageTime` with it."""
+
+    def __init__(self, node: a.Operator, previous: list[a.Node]) -> None:
+        arguments = _Arguments(node)
+        self.source = arguments.take()
+        arguments.done()
+        self.target = f"{self.source}_withtime"
+
+    def keep(self, row):
+        row[self.target] = get(row, self.source)
+        return True
+
+
+class RunningSumStage(TableStage):
+    """`total f [as x] [by g, ...]` (`_total`: the group's sum on every row) and `accum` (`_accum`: the
+    running sum in the current row order). Values that are not numbers add nothing."""
+
+    def __init__(self, node: a.Operator, previous: list[a.Node]) -> None:
+        arguments = _Arguments(node)
+        self.running = node.name == "accum"
+        self.source = arguments.take()
+        self.target = arguments.take() if arguments.accept("as") else f"_{node.name}"
+        self.by = arguments.names() if arguments.accept("by") else []
+        arguments.done()
+
+    def apply_all(self, rows):
+        for members in _group(rows, self.by).values():
+            total = 0
+            for row in members:
+                total += to_number(get(row, self.source)) or 0
+                if self.running:
+                    row[self.target] = total
+            if not self.running:
+                for row in members:
+                    row[self.target] = total
+        return rows
+
+
+class FillMissingStage(TableStage):
+    """`fillmissing`: adds a row for each missing combination of the generated key values (timeslice
+    buckets between the first and last present, listed values, or all present values) with the other
+    group keys as they occur; aggregate fields get 0 / 0.0 / false / null by their column type."""
+
+    def __init__(self, node: a.Operator, previous: list[a.Node]) -> None:
+        aggregate = next((n for n in reversed(previous) if isinstance(n, a.Aggregate)), None)
+        if aggregate is None:
+            raise CannotEvaluateOffline("fillmissing without an aggregation before it")
+        self.keys = [f.name for f in aggregate.by]
+        self.generators: list[tuple[str, Callable[[list[Row]], list[object]]]] = []
+        self.constants: dict[str, object] = {}
+        arguments = _Arguments(node)
+        while arguments.peek():
+            if arguments.accept("timeslice"):
+                size = self._bucket_size(arguments, previous)
+                name = arguments.take() if arguments.accept("in") else "_timeslice"
+                self.generators.append((name, lambda rows, n=name, s=size: _buckets(rows, n, s)))
+            elif arguments.accept("values"):
+                listed = None if arguments.accept("all") else self._listed(arguments)
+                arguments.take("in")
+                name = arguments.take()
+                self.generators.append((name, lambda rows, n=name, v=listed: v if v is not None else
+                                        list(dict.fromkeys(get(r, n) for r in rows if get(r, n) is not None))))
+            elif arguments.accept("with"):
+                value = arguments.constant()
+                arguments.take("for")
+                self.constants[arguments.take()] = value
+            elif not arguments.accept(","):
+                arguments.unsupported()  # e.g. takeLast, which the reference does not define
+        if not self.generators:
+            raise CannotEvaluateOffline(f"fillmissing {' '.join(node.args)}")
+
+    @staticmethod
+    def _bucket_size(arguments: _Arguments, previous: list[a.Node]) -> int:
+        if arguments.accept("("):
+            size = arguments.constant()
+            arguments.take(")")
+            return int(size)
+        timeslice = next((n for n in reversed(previous) if isinstance(n, a.Timeslice)), None)
+        if timeslice is None or timeslice.buckets or not isinstance(timeslice.size, a.Number):
+            raise CannotEvaluateOffline("fillmissing timeslice without a timeslice size")
+        return int(timeslice.size.value)
+
+    @staticmethod
+    def _listed(arguments: _Arguments) -> list[object]:
+        arguments.take("(")
+        values = [arguments.constant()]
+        while arguments.accept(","):
+            values.append(arguments.constant())
+        arguments.take(")")
+        return values
+
+    def apply_all(self, rows):
+        generated = [name for name, _ in self.generators]
+        others = [k for k in self.keys if k not in generated]
+        combinations = [()]
+        for _, values in self.generators:
+            combinations = [(*c, v) for c in combinations for v in values(rows)]
+        contexts = list(dict.fromkeys(tuple(get(r, k) for k in others) for r in rows)) or [()]
+        seen = {(tuple(get(r, k) for k in generated), tuple(get(r, k) for k in others)) for r in rows}
+        filled = [n for n in (rows[0] if rows else {}) if n not in generated and n not in others
+                  and not n.startswith("\x00")]
+        fills = {name: _fill_value(rows, name) for name in filled} | self.constants
+        added = [{**dict(zip(generated, combination, strict=True)), **dict(zip(others, context, strict=True)),
+                  **fills}
+                 for context in contexts for combination in combinations if (combination, context) not in seen]
+        return rows + added
+
+
+def _buckets(rows: list[Row], name: str, size: int) -> list[int]:
+    starts = [int(n) for n in (to_number(get(r, name)) for r in rows) if n is not None]
+    return list(range(min(starts), max(starts) + 1, size)) if starts else []
+
+
+def _fill_value(rows: list[Row], name: str) -> object:
+    """The reference's fill defaults by column type: int 0, double 0.0, boolean false, string null."""
+    kinds = {type(get(r, name)) for r in rows} - {type(None)}
+    if kinds == {bool}:
+        return False
+    if kinds and kinds <= {int, float}:
+        return 0.0 if float in kinds else 0
+    return None
+
+
+_OPERATORS: dict[str, Callable[[a.Operator, list[a.Node]], RowStage | TableStage]] = {
+    "withtime": WithTimeStage, "total": RunningSumStage, "accum": RunningSumStage,
+    "fillmissing": FillMissingStage,
+}
+
 _STAGES: dict[type, Callable[..., RowStage | TableStage]] = {
     a.Where: WhereStage, a.Assign: AssignStage, a.ParseAnchor: AnchorStage, a.ParseRegex: RegexStage,
     a.Json: JsonStage, a.KeyValue: KeyValueStage, a.Split: SplitStage, a.Fields: FieldsStage,
@@ -701,27 +918,47 @@ _STAGES: dict[type, Callable[..., RowStage | TableStage]] = {
 # --- pipeline ------------------------------------------------------------------------------------
 
 class Pipeline:
-    """A compiled query. `run` streams events through row stages, then table stages over the rest."""
+    """A compiled query. `run` streams events through row stages, then table stages over the rest.
 
-    def __init__(self, query: a.Query, stages: list[RowStage | TableStage]) -> None:
+    Without `explain`, events the literal prefilter rejects are skipped, and each run of consecutive
+    one-row stages is applied to a row in place, stopping at the first stage that drops it.
+    """
+
+    def __init__(self, query: a.Query, stages: list[RowStage | TableStage],
+                 prefilter: Callable[[dict], bool] | None = None) -> None:
         self.query = query
         self.stages = stages
+        self.prefilter = prefilter
+        self._plan: list[RowStage | TableStage | list[RowStage]] = []
+        for stage in stages:
+            if isinstance(stage, RowStage) and stage.single:
+                if not self._plan or not isinstance(self._plan[-1], list):
+                    self._plan.append([])
+                self._plan[-1].append(stage)
+            else:
+                self._plan.append(stage)
 
     @property
     def text(self) -> str:
         return format_query(self.query)
 
     def run(self, events: list[dict], *, explain: bool = False) -> EvalResult:
-        rows: list[tuple[int, Row]] = list(enumerate(dict(e) for e in events))
+        prefilter = None if explain else self.prefilter
+        rows: list[tuple[int, Row]] = [(i, dict(e)) for i, e in enumerate(events) if prefilter is None or prefilter(e)]
         steps: list[list[StageStep]] = [[] for _ in events]
         aggregated = False
-        for stage in self.stages:
-            index = stage.index
-            if isinstance(stage, TableStage):
-                rows = self._table(index, stage, rows, steps, explain and not aggregated)
-                aggregated = aggregated or isinstance(stage, (AggregateStage, TopStage))
+        for step in self._plan:
+            trace = explain and not aggregated
+            if isinstance(step, TableStage):
+                rows = self._table(step.index, step, rows, steps, trace)
+                aggregated = aggregated or isinstance(step, (AggregateStage, TopStage))
+            elif isinstance(step, RowStage):
+                rows = self._rows(step.index, step, rows, steps, trace)
+            elif trace:
+                for stage in step:
+                    rows = self._rows(stage.index, stage, rows, steps, trace)
             else:
-                rows = self._rows(index, stage, rows, steps, explain and not aggregated)
+                rows = self._in_place(step, rows)
         output = [{k: v for k, v in row.items() if not k.startswith("\x00")} for _, row in rows]
         traces = []
         if explain:
@@ -729,6 +966,19 @@ class Pipeline:
             traces = [EventTrace(i, s, (i in survivors) if not aggregated else all(x.kept for x in s))
                       for i, s in enumerate(steps)]
         return EvalResult(output, traces)
+
+    @staticmethod
+    def _in_place(stages: list[RowStage], rows: list[tuple[int, Row]]) -> list[tuple[int, Row]]:
+        keeps = [stage.keep for stage in stages]
+        out = []
+        for item in rows:
+            row = item[1]
+            for keep in keeps:
+                if not keep(row):
+                    break
+            else:
+                out.append(item)
+        return out
 
     @staticmethod
     def _rows(index, stage, rows, steps, explain):
@@ -774,10 +1024,16 @@ def compile_query(query: a.Query, *, lookups: dict[str, list[dict]] | None = Non
     for number, node in enumerate(query.stages, start=1):
         if isinstance(node, a.Lookup):
             stage = LookupStage(node, lookups or {})
+        elif isinstance(node, a.Operator) and node.name in _OPERATORS:
+            stage = _OPERATORS[node.name](node, list(query.stages[:number - 1]))
         elif type(node) in _STAGES:
             stage = _STAGES[type(node)](node)
         else:
             raise CannotEvaluateOffline(node.name if isinstance(node, a.Operator) else type(node).__name__.lower())
         stage.text, stage.index = stage_text(node), number
         stages.append(stage)
-    return Pipeline(query, stages)
+    return Pipeline(query, stages, compile_prefilter(query_requirement(query), _text_of))
+
+
+def _text_of(row: Row, name: str) -> str | None:
+    return to_text(get(row, name))

@@ -21,6 +21,8 @@ _NUMERIC = re.compile(r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*")
 
 def to_number(value: object) -> float | int | None:
     """Sumo's implicit cast: numbers pass, numeric strings convert, anything else is null."""
+    if value.__class__ is int or value.__class__ is float:  # the common case first (once per row)
+        return value
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, (int, float)):
@@ -32,6 +34,8 @@ def to_number(value: object) -> float | int | None:
 
 
 def to_text(value: object) -> str | None:
+    if value.__class__ is str:
+        return value
     if value is None:
         return None
     if isinstance(value, bool):
@@ -44,6 +48,8 @@ def to_text(value: object) -> str | None:
 
 
 def truthy(value: object) -> bool:
+    if value.__class__ is bool:
+        return value
     if isinstance(value, str):
         return value.lower() == "true"
     return bool(value) if value is not None else False

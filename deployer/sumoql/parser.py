@@ -27,7 +27,8 @@ AGGREGATES = frozenset({
     "first", "last", "most_recent", "least_recent", "values",
 })
 
-# Operators Sumo documents that are kept as name + argument tokens (no offline semantics needed).
+# Operators Sumo documents that are kept as name + argument tokens (evaluate.py reads the arguments
+# of the few it runs: withtime, total, accum, fillmissing).
 GENERIC_OPERATORS = frozenset({
     "accum", "backshift", "bin", "cat", "compare", "compose", "diff", "fillmissing", "filter", "geoip",
     "infer", "join", "logcompare", "logexplain", "logreduce", "merge", "outlier", "predict", "rollingstd",
@@ -57,6 +58,15 @@ ADDITIVE = {T.PLUS: "+", T.MINUS: "-"}
 MULTIPLICATIVE = {T.STAR: "*", T.SLASH: "/", T.PERCENT: "%"}
 TIME_UNITS = ("ms", "s", "m", "h", "d", "w")
 STAGE_END = frozenset({T.PIPE, T.EOF, T.RBRACKET})
+PAREN_DEPTH = {T.LPAREN: 1, T.RPAREN: -1}
+BRACKET_DEPTH = {T.LPAREN: 1, T.SUBQUERY: 1, T.LBRACKET: 1, T.RPAREN: -1, T.RBRACKET: -1}
+# One-token operands, and what may follow an operand to extend it: `_parse_expression` and
+# `_parse_additive` skip the precedence levels for a lone operand (most function arguments).
+LEAVES = frozenset({T.NUMBER, T.STRING, T.PARAM, T.ESCAPED_FIELD, T.IDENT})
+ARITHMETIC = frozenset({*ADDITIVE, *MULTIPLICATIVE})
+CONTINUES = frozenset({*COMPARISONS, *ARITHMETIC, T.QUESTION, T.ANDAND, T.OROR})
+CONTINUE_WORDS = frozenset({"and", "or", "matches", "contains", "in", "not"})
+NO_WORDS: frozenset[str] = frozenset()
 _PLAIN_EVAL = re.compile(r"eval\s+([A-Za-z_][\w.]*)\s*=\s*(.+)", re.I | re.S)
 
 
@@ -71,10 +81,10 @@ class Parser:
         self.errors: list[QuerySyntaxError] = []
         self.pos = 0
         self.mode = Mode.SCOPE
+        self.tok = self.tokens.scan(0, Mode.SCOPE)  # the token at (pos, mode); _seek keeps it current
         self._nesting = 0
         self._depths: dict[int, int] = {}
         self._subquery_depth = 0
-        self._peek_pos, self._peek_mode, self._peek_token = -1, self.mode, None
         self._stage_parsers: dict[str, Callable[[Token], a.Node]] = {
             "where": self._parse_where,
             "parse": self._parse_parse,
@@ -96,40 +106,47 @@ class Parser:
 
     # --- token plumbing ------------------------------------------------------------------------
 
-    def peek(self) -> Token:
-        if self.pos != self._peek_pos or self.mode is not self._peek_mode:
-            self._peek_pos, self._peek_mode = self.pos, self.mode
-            self._peek_token = self.tokens.scan(self.pos, self.mode)
-        return self._peek_token
+    def _seek(self, pos: int, mode: Mode | None = None) -> None:
+        if mode is not None:
+            self.mode = mode
+        self.pos = pos
+        self.tok = self.tokens.scan(pos, self.mode)
 
     def advance(self) -> Token:
-        token = self.peek()
+        token = self.tok
         if token.type is T.ERROR:
             self._fail_token(token)
-        self.pos = token.end
+        self._seek(token.end)
         return token
 
     def at(self, *types: TokenType) -> bool:
-        return self.peek().type in types
+        return self.tok.type in types
 
     def at_word(self, *words: str) -> bool:
-        token = self.peek()
-        return token.type in (T.IDENT, T.WORD) and token.text.lower() in words
+        return self.tok.word in words
 
     def accept(self, token_type: TokenType) -> Token | None:
-        return self.advance() if self.peek().type is token_type else None
+        token = self.tok
+        if token.type is not token_type:
+            return None
+        self._seek(token.end)
+        return token
 
     def accept_word(self, *words: str) -> Token | None:
-        return self.advance() if self.at_word(*words) else None
+        token = self.tok
+        if token.word not in words:
+            return None
+        self._seek(token.end)
+        return token
 
     def expect(self, token_type: TokenType, what: str | None = None) -> Token:
-        token = self.peek()
+        token = self.tok
         if token.type is not token_type:
             self.fail(f"expected {what or repr(token_type.value)}, found {describe(token)}", token)
         return self.advance()
 
     def expect_word(self, word: str) -> Token:
-        token = self.peek()
+        token = self.tok
         if not self.at_word(word):
             self.fail(f"expected '{word}', found {describe(token)}", token)
         return self.advance()
@@ -161,7 +178,12 @@ class Parser:
         self._nesting -= 1
 
     def _tree(self, node, start_token: Token, *kids):
-        depth = 1 + max((self._depths.get(id(kid), 1) for kid in kids), default=0)
+        depths = self._depths
+        depth = 1
+        for kid in kids:
+            kid_depth = depths.get(id(kid), 1)
+            if kid_depth >= depth:
+                depth = kid_depth + 1
         if depth > MAX_DEPTH:
             self.fail(f"expression nested more than {MAX_DEPTH} levels deep", start_token,
                       "split the expression over several pipes", CODE_TOO_DEEP)
@@ -172,20 +194,20 @@ class Parser:
 
     def parse(self) -> a.Query:
         query = self._parse_query()
-        token = self.peek()
+        token = self.tok
         if token.type is not T.EOF:
             self.fail(f"unexpected {describe(token)}", token)
         return query
 
     def _parse_query(self) -> a.Query:
         start = self.pos
-        self.mode = Mode.SCOPE
+        self._seek(self.pos, Mode.SCOPE)
         scope = None if self.at(T.PIPE, T.EOF) else self._parse_scope_or()
         if not self.at(T.PIPE, T.EOF) and not (self._subquery_depth and self.at(T.RBRACKET)):
-            token = self.peek()
+            token = self.tok
             self.fail(f"unexpected {describe(token)} in the search scope", token,
                       "operators come after a pipe: 'scope | operator ...'")
-        self.mode = Mode.EXPR
+        self._seek(self.pos, Mode.EXPR)
         stages = []
         while self.accept(T.PIPE):
             stages.append(self._parse_stage_guarded())
@@ -199,7 +221,7 @@ class Parser:
         return operands[0] if len(operands) == 1 else a.ScopeBool("or", tuple(operands), self.span_from(start))
 
     def _starts_scope_term(self) -> bool:
-        token = self.peek()
+        token = self.tok
         if token.type is T.WORD:
             return token.text.lower() not in ("or", "and")
         return token.type in (T.STRING, T.LPAREN, T.BANG, T.ESCAPED_FIELD, T.SUBQUERY)
@@ -218,7 +240,7 @@ class Parser:
 
     def _parse_scope_not(self) -> a.ScopeExpr:
         start = self.pos
-        token = self.peek()
+        token = self.tok
         if token.type is T.BANG or self.at_word("not"):
             self.advance()
             self._enter(token)
@@ -242,7 +264,7 @@ class Parser:
             return a.Keyword(token.text[1:-1], True, self.span_from(start))
         if token.type in (T.WORD, T.ESCAPED_FIELD) and self.at(T.EQ, T.NEQ):
             op = "=" if self.advance().type is T.EQ else "!="
-            value = self.peek()
+            value = self.tok
             if value.type not in (T.WORD, T.STRING):
                 self.fail(f"expected a value after '{token.text}{op}', found {describe(value)}", value)
             self.advance()
@@ -256,7 +278,7 @@ class Parser:
     def _parse_subquery(self, open_token: Token) -> a.Subquery:
         start = open_token.offset
         mode = self.mode
-        self.mode = Mode.EXPR
+        self._seek(self.pos, Mode.EXPR)
         self._enter(open_token)
         self.expect_word("subquery")
         options = []
@@ -266,10 +288,10 @@ class Parser:
         self._subquery_depth += 1
         query = self._parse_query()
         self._subquery_depth -= 1
-        self.mode = Mode.EXPR
+        self._seek(self.pos, Mode.EXPR)
         self.expect(T.RBRACKET, "']' to close the subquery")
         self._leave()
-        self.mode = mode
+        self._seek(self.pos, mode)
         return a.Subquery(tuple(options), query, self.span_from(start))
 
     # --- stages --------------------------------------------------------------------------------
@@ -294,47 +316,47 @@ class Parser:
         if not match:
             return None
         inner = Parser(self.text)
-        inner.mode = Mode.EXPR
-        inner.pos = start + self.text[start:end].index(match.group(2))
+        inner._seek(start + self.text[start:end].index(match.group(2)), Mode.EXPR)
         try:
             expr = inner._parse_expression()
         except QuerySyntaxError:
             return None
-        if inner.peek().type not in STAGE_END:
+        if inner.tok.type not in STAGE_END:
             return None
-        self.pos = inner.pos
+        self._seek(inner.pos)
         return a.Assign(expr, match.group(1), self.span_from(start))
 
     def _stage_end(self, start: int) -> int:
         saved = self.pos
-        self.pos = start
+        self._seek(start)
         self._skip_stage(start)
-        end, self.pos = self.pos, saved
+        end = self.pos
+        self._seek(saved)
         return end
 
     def _skip_stage(self, start: int) -> None:
-        self.pos = max(self.pos, start)
+        self._seek(max(self.pos, start))
         depth = 0
         while True:
-            token = self.peek()
+            token = self.tok
             if token.type is T.EOF or (depth == 0 and token.type in STAGE_END and
                                        (token.type is not T.RBRACKET or self._subquery_depth)):
                 return
             if token.type is T.PIPE and self._starts_line(token.offset):
                 return
             if token.type is T.ERROR:
-                self.pos = token.end
+                self._seek(token.end)
                 continue
-            depth += {T.LPAREN: 1, T.SUBQUERY: 1, T.LBRACKET: 1, T.RPAREN: -1, T.RBRACKET: -1}.get(token.type, 0)
+            depth += BRACKET_DEPTH.get(token.type, 0)
             depth = max(depth, 0)
-            self.pos = token.end
+            self._seek(token.end)
 
     def _starts_line(self, offset: int) -> bool:
         line_start = self.text.rfind("\n", 0, offset) + 1
         return not self.text[line_start:offset].strip()
 
     def _parse_stage(self) -> a.Node:
-        token = self.peek()
+        token = self.tok
         name = token.text.lower() if token.type is T.IDENT else ""
         start = self.pos
         if name in self._stage_parsers:
@@ -347,7 +369,7 @@ class Parser:
             node = self._parse_generic(token)
         else:
             node = self._parse_assignment()
-        end = self.peek()
+        end = self.tok
         if end.type not in STAGE_END or (end.type is T.RBRACKET and not self._subquery_depth):
             hint = "each operator needs its own pipe: '... | where ...'"
             if self.text[end.offset - 1:end.offset] == '"':
@@ -360,31 +382,31 @@ class Parser:
         saved = self.pos
         self.advance()
         if not self.accept(T.LPAREN):
-            self.pos = saved
+            self._seek(saved)
             return True
         depth, commas = 1, 0
         while depth and not self.at(T.EOF, T.PIPE):
             token = self.advance()
-            depth += {T.LPAREN: 1, T.RPAREN: -1}.get(token.type, 0)
+            depth += PAREN_DEPTH.get(token.type, 0)
             commas += depth == 1 and token.type is T.COMMA
         name = self.tokens.scan(saved, Mode.EXPR).text.lower()
-        self.pos = saved
+        self._seek(saved)
         return not (name in ("min", "max") and commas == 1)
 
     def _parse_where(self, token: Token) -> a.Where:
         return a.Where(self._parse_expression(), self.span_from(token.offset))
 
     def _parse_assignment(self) -> a.Assign:
-        start_token = self.peek()
+        start_token = self.tok
         start = self.pos
         expr = self._parse_expression()
         if self.accept_word("as"):
             return a.Assign(expr, self._field_name(), self.span_from(start))
-        if isinstance(expr, a.Call) or self.peek().type in STAGE_END and not isinstance(expr, a.Field):
+        if isinstance(expr, a.Call) or self.tok.type in STAGE_END and not isinstance(expr, a.Field):
             return a.Assign(expr, None, self.span_from(start))
         if isinstance(expr, a.Field) and start_token.type is T.IDENT:
             self._unknown_operator(start_token, start)
-        self.fail(f"expected 'as <field>' after the expression, found {describe(self.peek())}", self.peek(),
+        self.fail(f"expected 'as <field>' after the expression, found {describe(self.tok)}", self.tok,
                   "an expression pipe reads '| <expression> as <field>'")
 
     def _unknown_operator(self, token: Token, start: int):
@@ -416,7 +438,7 @@ class Parser:
             pattern = self._string("a quoted anchor pattern, e.g. parse \"user=*,\" as user")
             self.expect_word("as")
             names = [self._field_name()]
-            while self.at(T.COMMA) and self.tokens.scan(self.peek().end, Mode.EXPR).type is not T.STRING:
+            while self.at(T.COMMA) and self.tokens.scan(self.tok.end, Mode.EXPR).type is not T.STRING:
                 self.advance()
                 names.append(self._field_name())
             patterns.append(a.AnchorPattern(pattern, tuple(names), self.span_from(pattern_start)))
@@ -437,7 +459,7 @@ class Parser:
         """`field=<name>` and bare flag words, in any order."""
         found: dict[str, str | None] = {}
         while True:
-            if self.at_word("field") and self.tokens.scan(self.peek().end, Mode.EXPR).type is T.EQ:
+            if self.at_word("field") and self.tokens.scan(self.tok.end, Mode.EXPR).type is T.EQ:
                 self.advance()
                 self.advance()
                 found["field"] = self._field_name()
@@ -451,7 +473,10 @@ class Parser:
         paths, aliases, flags = [], [], []
         field, nodrop, auto, maxdepth = None, False, False, None
         while not self.at(*STAGE_END):
-            if self.at_word("field") and self.tokens.scan(self.peek().end, Mode.EXPR).type is T.EQ:
+            if self.at(T.STRING):
+                paths.append(self._string("a JSON key"))
+                self.accept(T.COMMA)
+            elif self.at_word("field") and self.tokens.scan(self.tok.end, Mode.EXPR).type is T.EQ:
                 self.advance()
                 self.advance()
                 field = self._field_name()
@@ -465,11 +490,8 @@ class Parser:
                 maxdepth = int(self.expect(T.NUMBER, "a number after maxdepth").text)
             elif self.accept_word("as"):
                 aliases = self._field_list()
-            elif self.at(T.STRING):
-                paths.append(self._string("a JSON key"))
-                self.accept(T.COMMA)
             else:
-                self.fail(f"unexpected {describe(self.peek())} in json", self.peek(),
+                self.fail(f"unexpected {describe(self.tok)} in json", self.tok,
                           'json [field=<f>] "key1", "key2" [as a, b] [nodrop]')
         if not paths and not auto:
             self.fail("json needs at least one quoted key, or 'auto'", token)
@@ -481,7 +503,7 @@ class Parser:
         keys, aliases, flags = [], [], []
         field, nodrop, auto, regex, delim = None, False, False, None, None
         while not self.at(*STAGE_END):
-            if self.at_word("field") and self.tokens.scan(self.peek().end, Mode.EXPR).type is T.EQ:
+            if self.at_word("field") and self.tokens.scan(self.tok.end, Mode.EXPR).type is T.EQ:
                 self.advance()
                 self.advance()
                 field = self._field_name()
@@ -501,7 +523,7 @@ class Parser:
                 keys.append(self._string("a key"))
                 self.accept(T.COMMA)
             else:
-                self.fail(f"unexpected {describe(self.peek())} in keyvalue", self.peek())
+                self.fail(f"unexpected {describe(self.tok)} in keyvalue", self.tok)
         return a.KeyValue(tuple(keys), tuple(aliases), field, nodrop, auto, regex, delim, tuple(flags),
                           self.span_from(start))
 
@@ -564,7 +586,7 @@ class Parser:
         return a.Sort(tuple(self._sort_keys()), self.span_from(token.offset))
 
     def _count(self, what: str) -> a.Number | a.Param:
-        token = self.peek()
+        token = self.tok
         if token.type is T.NUMBER:
             self.advance()
             return a.Number(token.text, self.tokens.span(token.offset, token.end))
@@ -605,14 +627,14 @@ class Parser:
                 if not self.accept(T.COMMA):
                     break
         self.expect_word("from")
-        table_start = self.peek().offset
+        table_start = self.tok.offset
         while not self.at_word("on"):
             if self.at(*STAGE_END):
-                self.fail("expected 'on <event field>=<table field>' after the lookup table", self.peek())
+                self.fail("expected 'on <event field>=<table field>' after the lookup table", self.tok)
             self.advance()
         table = self.text[table_start:self.pos].strip()
         if not table:
-            self.fail("expected a lookup table location after 'from'", self.peek())
+            self.fail("expected a lookup table location after 'from'", self.tok)
         self.expect_word("on")
         pairs = []
         while True:
@@ -666,26 +688,26 @@ class Parser:
         args = []
         depth = 0
         while True:
-            current = self.peek()
+            current = self.tok
             if current.type is T.EOF or (depth == 0 and current.type in STAGE_END):
                 break
-            depth += {T.LPAREN: 1, T.SUBQUERY: 1, T.LBRACKET: 1, T.RPAREN: -1, T.RBRACKET: -1}.get(current.type, 0)
+            depth += BRACKET_DEPTH.get(current.type, 0)
             if depth < 0:
                 self.fail(f"unexpected {describe(current)}", current)
             args.append(self._generic_argument())
         return a.Operator(token.text.lower(), tuple(args), self.span_from(token.offset))
 
     def _generic_argument(self) -> str:
-        token = self.peek()
+        token = self.tok
         if token.type is T.SLASH and (regex := self.tokens.regex_literal(token.offset)) and " " not in regex.text:
-            self.pos = regex.end
+            self._seek(regex.end)
             return regex.text
         return self.advance().text
 
     # --- names ---------------------------------------------------------------------------------
 
     def _field_name(self) -> str:
-        token = self.peek()
+        token = self.tok
         if token.type in (T.IDENT, T.ESCAPED_FIELD, T.PARAM, T.STAR):
             self.advance()
             return field_name(token)
@@ -709,7 +731,7 @@ class Parser:
                 return refs
 
     def _string(self, what: str) -> a.String:
-        token = self.peek()
+        token = self.tok
         if token.type is not T.STRING:
             self.fail(f"expected {what}, found {describe(token)}", token)
         self.advance()
@@ -717,8 +739,16 @@ class Parser:
 
     # --- expressions ---------------------------------------------------------------------------
 
+    def _lone_operand(self, token: Token, continues: frozenset[TokenType], words: frozenset[str]) -> bool:
+        following = self.tokens.scan(token.end, Mode.EXPR)
+        return (following.type not in continues and following.word not in words
+                and (token.type is not T.IDENT or following.type is not T.LPAREN))
+
     def _parse_expression(self) -> a.Expr:
-        start_token = self.peek()
+        start_token = self.tok
+        if (start_token.type in LEAVES and start_token.word != "not"
+                and self._lone_operand(start_token, CONTINUES, CONTINUE_WORDS)):
+            return self._parse_primary()
         start = self.pos
         condition = self._parse_or()
         if not self.accept(T.QUESTION):
@@ -732,7 +762,7 @@ class Parser:
         return self._tree(node, start_token, condition, then, otherwise)
 
     def _parse_logical(self, op: str, symbol: TokenType, operand: Callable[[], a.Expr]) -> a.Expr:
-        start_token = self.peek()
+        start_token = self.tok
         start = self.pos
         operands = [operand()]
         while self.at_word(op) or self.at(symbol):
@@ -749,7 +779,7 @@ class Parser:
         return self._parse_logical("and", T.ANDAND, self._parse_not)
 
     def _parse_not(self) -> a.Expr:
-        token = self.peek()
+        token = self.tok
         if token.type is T.BANG or (self.at_word("not") and not self._next_is_word(token, "in")):
             self.advance()
             self._enter(token)
@@ -760,13 +790,13 @@ class Parser:
 
     def _next_is_word(self, token: Token, word: str) -> bool:
         following = self.tokens.scan(token.end, Mode.EXPR)
-        return following.type is T.IDENT and following.text.lower() == word
+        return following.type is T.IDENT and following.word == word
 
     def _parse_comparison(self) -> a.Expr:
-        start_token = self.peek()
+        start_token = self.tok
         start = self.pos
         left = self._parse_additive()
-        token = self.peek()
+        token = self.tok
         if token.type in COMPARISONS:
             self.advance()
             right = self._parse_additive()
@@ -790,23 +820,26 @@ class Parser:
         return left
 
     def _parse_binary(self, table: dict[TokenType, str], operand: Callable[[], a.Expr]) -> a.Expr:
-        start_token = self.peek()
+        start_token = self.tok
         start = self.pos
         left = operand()
-        while self.peek().type in table:
+        while self.tok.type in table:
             op = table[self.advance().type]
             right = operand()
             left = self._tree(a.Binary(op, left, right, self.span_from(start)), start_token, left, right)
         return left
 
     def _parse_additive(self) -> a.Expr:
+        token = self.tok
+        if token.type in LEAVES and self._lone_operand(token, ARITHMETIC, NO_WORDS):
+            return self._parse_primary()
         return self._parse_binary(ADDITIVE, self._parse_multiplicative)
 
     def _parse_multiplicative(self) -> a.Expr:
         return self._parse_binary(MULTIPLICATIVE, self._parse_unary)
 
     def _parse_unary(self) -> a.Expr:
-        token = self.peek()
+        token = self.tok
         if token.type is T.MINUS:
             self.advance()
             self._enter(token)
@@ -818,24 +851,34 @@ class Parser:
         return self._parse_primary()
 
     def _parse_primary(self) -> a.Expr:
-        token = self.peek()
-        span = self.tokens.span(token.offset, token.end)
+        token = self.tok
         kind = token.type
         if kind is T.SLASH:
             regex = self.tokens.regex_literal(token.offset)
             if regex is None:
                 self.fail("unterminated regular expression: '/' has no closing '/'", token,
                           "write a regex as /pattern/ and escape '/' inside it as '\\/'")
-            self.pos = regex.end
+            self._seek(regex.end)
             return a.Regex(regex.text[1:-1], self.tokens.span(regex.offset, regex.end))
         self.advance()
-        if kind is T.NUMBER:
-            return a.Number(token.text, span)
-        if kind is T.STRING:
-            return a.String(token.text[1:-1], span)
-        if kind is T.PARAM:
-            return a.Param(token.text[2:-2], span)
-        if kind is T.ESCAPED_FIELD or kind is T.STAR:
+        if kind is T.IDENT and self.tok.type is T.LPAREN:
+            self.advance()
+            self._enter(token)
+            args = tuple(self._arguments())
+            self._leave()
+            return self._tree(a.Call(token.text, args, self.span_from(token.offset)), token, *args)
+        if kind in LEAVES or kind is T.STAR:
+            span = self.tokens.span(token.offset, token.end)
+            if kind is T.IDENT:
+                if token.word in ("true", "false"):
+                    return a.Bool(token.word == "true", span)
+                return a.Field(token.text, span)
+            if kind is T.NUMBER:
+                return a.Number(token.text, span)
+            if kind is T.STRING:
+                return a.String(token.text[1:-1], span)
+            if kind is T.PARAM:
+                return a.Param(token.text[2:-2], span)
             return a.Field(field_name(token), span)
         if kind is T.LPAREN:
             self._enter(token)
@@ -845,17 +888,6 @@ class Parser:
             return inner
         if kind is T.SUBQUERY:
             return self._parse_subquery(token)
-        if kind is T.IDENT:
-            if self.at(T.LPAREN):
-                self.advance()
-                self._enter(token)
-                args = tuple(self._arguments())
-                self._leave()
-                return self._tree(a.Call(token.text, args, self.span_from(token.offset)), token, *args)
-            lowered = token.text.lower()
-            if lowered in ("true", "false"):
-                return a.Bool(lowered == "true", span)
-            return a.Field(token.text, span)
         if kind is T.ERROR:
             self._fail_token(token)
         self.fail(f"expected a value, field or function, found {describe(token)}", token)

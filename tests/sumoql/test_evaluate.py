@@ -124,3 +124,50 @@ def test_lookup_is_case_insensitive():
 def test_operators_that_need_the_tenant(text):
     with pytest.raises(CannotEvaluateOffline, match="cannot evaluate offline: "):
         compile_query(parse(text))
+
+
+def hosts(*pairs: tuple[str, int]) -> list[dict]:
+    return [{"_raw": f"host={h} status={s}", "_messageTime": 60_000 * minute} for minute, (h, s) in enumerate(pairs)]
+
+
+def test_fillmissing_timeslice_and_values_fill_the_reference_defaults():
+    events = hosts(("h0", 1), ("h1", 2), ("h0", 3), ("h0", 4))[::3]  # minutes 0 and 3
+    text = ('* | parse "host=* status=*" as host, status | timeslice 1m | count, avg(status) as a by _timeslice'
+            " | fillmissing timeslice(1m) | sort by _timeslice asc")
+    assert rows(text, events) == [{"_timeslice": 0, "_count": 1, "a": 1.0}, {"_timeslice": 60_000, "_count": 0, "a": 0.0},
+                                  {"_timeslice": 120_000, "_count": 0, "a": 0.0}, {"_timeslice": 180_000, "_count": 1, "a": 4.0}]
+    text = ('* | parse "host=* status=*" as host, status | count by host'
+            ' | fillmissing values("h0", "h1", "h2") in host with 7 for _count | sort by host asc')
+    assert rows(text, events) == [{"host": "h0", "_count": 2}, {"host": "h1", "_count": 7}, {"host": "h2", "_count": 7}]
+
+
+def test_fillmissing_values_all_crosses_with_timeslices():
+    events = hosts(("h0", 1), ("h1", 2))
+    text = ('* | parse "host=* " as host | timeslice 1m | count by _timeslice, host'
+            " | fillmissing timeslice, values all in host | sort by _timeslice asc, host asc")
+    assert [(r["_timeslice"], r["host"], r["_count"]) for r in rows(text, events)] == [
+        (0, "h0", 1), (0, "h1", 0), (60_000, "h0", 0), (60_000, "h1", 1)]
+
+
+def test_withtime_gives_most_and_least_recent_values():
+    events = hosts(("h0", 1), ("h0", 3), ("h1", 2), ("h0", 2))
+    text = ('* | parse "host=* status=*" as host, status | withtime status'
+            " | most_recent(status_withtime) as now, least_recent(status_withtime) as then by host | sort host asc")
+    assert rows(text, events) == [{"host": "h0", "now": "2", "then": "1"}, {"host": "h1", "now": "2", "then": "2"}]
+
+
+def test_total_and_accum_per_group_in_row_order():
+    events = hosts(("h0", 1), ("h1", 2), ("h0", 3), ("h0", 4))
+    text = ('* | parse "host=* status=*" as host, status | total status as all_status by host | accum status by host'
+            " | fields host, all_status, _accum")
+    assert [(r["host"], r["all_status"], r["_accum"]) for r in rows(text, events)] == [
+        ("h0", 8, 1), ("h1", 2, 2), ("h0", 8, 4), ("h0", 8, 8)]
+    assert [r["_total"] for r in rows('* | parse "status=*" as status | total status', events)] == [10] * 4
+
+
+@pytest.mark.parametrize("text", ["* | timeslice 10 buckets | count by _timeslice",
+                                  "* | count by _timeslice | fillmissing timeslice(1m) takeLast",
+                                  "* | fillmissing timeslice(1m)"])
+def test_operators_without_offline_semantics(text):
+    with pytest.raises(CannotEvaluateOffline, match="cannot evaluate offline: "):
+        compile_query(parse(text))
