@@ -82,7 +82,7 @@ def test_unknown_environment_is_a_clear_error():
 def test_seed_query_as_published_is_rejected_with_eval_at_its_line():
     report = validate_content([DATA / "content" / "lint" / "seed-original-query.yaml"], REPO)
     evals = [d for d in report.errors if d.code == "SQL101"]
-    # the query block starts on file line 19, so query line 7 (the first eval) is file line 25
+    # the query text starts on file line 18, so query line 8, col 3 (the first eval) is file line 25, col 7
     assert (evals[0].span.line, evals[0].span.column) == (25, 7)
     assert "unknown operator 'eval'" in evals[0].message
     assert {"SQL110", "SQL120"} <= {d.code for d in report.errors}
