@@ -12,10 +12,13 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from deployer.javaregex import RegexError
+from deployer.javaregex import compile_java
+
 from . import ast
 from .functions import THREAT_INDICATOR_STATES, call, lookup, to_number, to_text
+from .patterns import compile_glob, compile_like
 from .printer import format_expression
-from .regex import PatternError, compile_glob, compile_java, compile_like
 
 Record = dict[str, Any]
 Compiled = Callable[[Record], Any]
@@ -229,7 +232,7 @@ class Compiler:
                 fixed = build(
                     pattern_node.value if isinstance(pattern_node, ast.String) else pattern_node.source
                 )
-            except PatternError:
+            except RegexError:
                 fixed = None
             pattern = _constant(fixed)
         else:
@@ -239,7 +242,7 @@ class Compiler:
                 text = to_text(dynamic(record))
                 try:
                     return None if text is None else build(text)
-                except PatternError:
+                except RegexError:
                     return None
 
         def test(record: Record) -> bool:

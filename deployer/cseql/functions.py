@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .regex import PatternError, compile_java
+from deployer.javaregex import RegexError
+from deployer.javaregex import compile_java
 
 CALL = object()
 """`on_null` marker: call the implementation even when an argument is null."""
@@ -160,7 +161,7 @@ def _any_header_matches(headers: Any, pattern: Any) -> bool:
         return False
     try:
         regex = compile_java(to_text(pattern))
-    except PatternError:
+    except RegexError:
         return False
     return any(
         regex.search(f"{key}: {value}") or regex.search(to_text(value) or "")

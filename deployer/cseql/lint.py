@@ -11,13 +11,14 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 from deployer.diagnostics import Diagnostic, Severity, Span
+from deployer.javaregex import RegexError
+from deployer.javaregex import compile_java
 
 from . import ast, schema
 from .errors import ExpressionSyntaxError
 from .functions import FUNCTIONS, THREAT_INDICATOR_ATTRIBUTES, THREAT_INDICATOR_STATES, lookup
 from .parser import parse
 from .printer import ends_with_odd_backslashes
-from .regex import PatternError, compile_java
 from .templates import template_tokens
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -348,7 +349,7 @@ class Linter:
             return
         try:
             compile_java(source)
-        except PatternError as error:
+        except RegexError as error:
             self.report("CSE120", ERROR, f"invalid regular expression: {error}", pattern.span)
 
     def check_trailing_backslash(self, node: ast.String) -> None:

@@ -14,6 +14,7 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from deployer.javaregex import RegexError, compile_java
 from deployer.sumoql import ast as a
 from deployer.sumoql.errors import CannotEvaluateOffline
 from deployer.sumoql.functions import FUNCTIONS, to_number, to_text, truthy
@@ -21,7 +22,6 @@ from deployer.sumoql.prefilter import compile_prefilter, query_requirement
 from deployer.sumoql.printer import format_query
 from deployer.sumoql.printer import scope as scope_text
 from deployer.sumoql.printer import stage as stage_text
-from deployer.sumoql.regex import RegexError, compile_java
 
 Row = dict[str, object]
 Value = Callable[[Row], object]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+from deployer import javaregex as rx
 from deployer.diagnostics import Diagnostic, Severity, Span
 from deployer.sumoql import ast as a
-from deployer.sumoql import regex as rx
 from deployer.sumoql.parser import parse_collecting
 from deployer.sumoql.printer import stage as stage_text
 from deployer.sumoql.tokens import Tokenizer

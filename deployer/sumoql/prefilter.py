@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from re import _constants as sre_constants
 from re import _parser as sre_parser
 
+from deployer.javaregex import RegexError, compile_java
 from deployer.sumoql import ast as a
-from deployer.sumoql.regex import RegexError, compile_java
 
 
 @dataclass(frozen=True, slots=True)
