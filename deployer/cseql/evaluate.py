@@ -12,8 +12,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from deployer.javaregex import RegexError
-from deployer.javaregex import compile_java
+from deployer.javaregex import RegexError, compile_java
 
 from . import ast
 from .functions import THREAT_INDICATOR_STATES, call, lookup, to_number, to_text

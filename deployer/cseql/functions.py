@@ -17,8 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from deployer.javaregex import RegexError
-from deployer.javaregex import compile_java
+from deployer.javaregex import RegexError, compile_java
 
 CALL = object()
 """`on_null` marker: call the implementation even when an argument is null."""

@@ -11,8 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 from deployer.diagnostics import Diagnostic, Severity, Span
-from deployer.javaregex import RegexError
-from deployer.javaregex import compile_java
+from deployer.javaregex import RegexError, compile_java
 
 from . import ast, schema
 from .errors import ExpressionSyntaxError
