@@ -122,11 +122,17 @@ def _compile(literal: a.String | a.Regex) -> Iterator[Diagnostic]:
                          _inside(literal.span, pattern, index), "the query may still be valid in Sumo")
     if translation.problems:
         return
+    hint = "check brackets, groups and escapes in the pattern"
+    for index, message in translation.errors:
+        yield Diagnostic("SQL113", f"invalid regular expression: {message}", ERROR,
+                         _inside(literal.span, pattern, index), hint)
+    if translation.errors:
+        return
     try:
         re.compile(translation.python)
     except re.error as error:
-        yield Diagnostic("SQL113", f"invalid regular expression: {error.msg}", ERROR, literal.span,
-                         "check brackets, groups and escapes in the pattern")
+        span = literal.span if error.pos is None else _inside(literal.span, pattern, translation.java_index(error.pos))
+        yield Diagnostic("SQL113", f"invalid regular expression: {error.msg}", ERROR, span, hint)
 
 
 def rule_python_named_in_invalid(query: a.Query) -> Iterator[Diagnostic]:

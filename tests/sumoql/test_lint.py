@@ -84,3 +84,16 @@ def test_parameters_must_be_declared():
 def test_pipeline_after_invalid_stage_is_still_checked():
     found = codes('* | eval x = y | where z matches "/a(b)/"')
     assert found[0] == "SQL101" and "SQL120" in found
+
+
+def test_invalid_regex_is_located_at_the_bad_construct():
+    # regression: SQL113 pointed at the opening quote, not at the construct
+    query = '_sourceCategory=x | parse regex "user=(?<u>[a-z)"'
+    found = [d for d in lint(query) if d.code == "SQL113"]
+    assert [(d.span.line, d.span.column) for d in found] == [(1, query.index("[") + 1)]
+
+
+def test_python_backreference_is_reported():
+    # regression: (?P=name) passed the linter although Java rejects it
+    found = [d for d in lint('_sourceCategory=x | parse regex "(?<u>a)(?P=u)"') if d.code == "SQL113"]
+    assert found and "Python syntax" in found[0].message
