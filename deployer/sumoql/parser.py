@@ -455,14 +455,21 @@ class Parser:
         return a.ParseRegex(pattern, options.get("field"), "multi" in options, "nodrop" in options,
                             self.span_from(start))
 
+    def _at_field_option(self) -> bool:
+        return self.at_word("field") and self.tokens.scan(self.tok.end, Mode.EXPR).type is T.EQ
+
+    def _field_option(self) -> str:
+        """`field=<name>`: the name (the caller checked `_at_field_option`)."""
+        self.advance()
+        self.advance()
+        return self._field_name()
+
     def _parse_options(self, flags: dict[str, bool]) -> dict[str, str | None]:
         """`field=<name>` and bare flag words, in any order."""
         found: dict[str, str | None] = {}
         while True:
-            if self.at_word("field") and self.tokens.scan(self.tok.end, Mode.EXPR).type is T.EQ:
-                self.advance()
-                self.advance()
-                found["field"] = self._field_name()
+            if self._at_field_option():
+                found["field"] = self._field_option()
             elif self.at_word(*flags):
                 found[self.advance().text.lower()] = None
             else:
@@ -476,10 +483,8 @@ class Parser:
             if self.at(T.STRING):
                 paths.append(self._string("a JSON key"))
                 self.accept(T.COMMA)
-            elif self.at_word("field") and self.tokens.scan(self.tok.end, Mode.EXPR).type is T.EQ:
-                self.advance()
-                self.advance()
-                field = self._field_name()
+            elif self._at_field_option():
+                field = self._field_option()
             elif self.accept_word("nodrop"):
                 nodrop = True
             elif self.accept_word("auto"):
@@ -503,10 +508,8 @@ class Parser:
         keys, aliases, flags = [], [], []
         field, nodrop, auto, regex, delim = None, False, False, None, None
         while not self.at(*STAGE_END):
-            if self.at_word("field") and self.tokens.scan(self.tok.end, Mode.EXPR).type is T.EQ:
-                self.advance()
-                self.advance()
-                field = self._field_name()
+            if self._at_field_option():
+                field = self._field_option()
             elif self.accept_word("nodrop"):
                 nodrop = True
             elif self.accept_word("auto"):
