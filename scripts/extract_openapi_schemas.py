@@ -59,9 +59,9 @@ SPEC_FILES = {"cse": "sumologic-cse-api.yaml", "sumo": "sumologic-api.yaml"}
 DROP = {"example", "examples", "description", "title", "externalDocs", "xml"}
 
 
-def _json_schema(node, discriminated: set[str]):
+def _json_schema(node):
     if isinstance(node, list):
-        return [_json_schema(v, discriminated) for v in node]
+        return [_json_schema(v) for v in node]
     if not isinstance(node, dict):
         return node
     out = {}
@@ -71,11 +71,11 @@ def _json_schema(node, discriminated: set[str]):
         if key == "$ref":
             out[key] = "#/$defs/" + value.removeprefix(REF)
         elif key == "oneOf":
-            out["anyOf"] = _json_schema(value, discriminated)
+            out["anyOf"] = _json_schema(value)
         elif key == "properties":
-            out[key] = {name: _json_schema(sub, discriminated) for name, sub in value.items()}
+            out[key] = {name: _json_schema(sub) for name, sub in value.items()}
         else:
-            out[key] = _json_schema(value, discriminated)
+            out[key] = _json_schema(value)
     if node.get("nullable") and "type" in out:
         out["type"] = [out["type"], "null"]
     return out
@@ -131,7 +131,7 @@ def extract(spec: dict, operations: list[str]) -> dict:
             todo += list(_subtypes(schemas, name).values())
 
     discriminated = {n for n in closure if "discriminator" in schemas[n]}
-    out = {name: _json_schema(schemas[name], discriminated) for name in sorted(closure)}
+    out = {name: _json_schema(schemas[name]) for name in sorted(closure)}
     for base in sorted(discriminated):
         prop = schemas[base]["discriminator"]["propertyName"]
         subtypes = _subtypes(schemas, base)
@@ -157,9 +157,8 @@ def extract(spec: dict, operations: list[str]) -> dict:
                     part["$ref"] = f"#/$defs/{base}"
         out[f"{base}.dispatch"]["allOf"][0]["$ref"] = f"#/$defs/{base}"
     for op in ops.values():
-        for key in ("request",):
-            if op[key] in discriminated:
-                op[key] += ".dispatch"
+        if op["request"] in discriminated:
+            op["request"] += ".dispatch"
         op["responses"] = {s: n + ".dispatch" if n in discriminated else n for s, n in op["responses"].items()}
     return {"operations": ops, "$defs": out}
 

@@ -42,29 +42,13 @@ class ClientStats:
     """Counts of HTTP attempts (`requests`, including retries) and answers by status (0 = none)."""
 
     requests: int = 0
-    retries: int = 0
     responses_by_status: Counter = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def record(self, status: int, *, retry: bool) -> None:
+    def record(self, status: int) -> None:
         with self._lock:
             self.requests += 1
-            self.retries += retry
             self.responses_by_status[status] += 1
-
-
-class _Secret:
-    """Holds a credential; its repr/str never show it."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: str):
-        self.value = value
-
-    def __repr__(self) -> str:
-        return "'***'"
-
-    __str__ = __repr__
 
 
 class SumoClient:
@@ -78,7 +62,6 @@ class SumoClient:
         self.retry = RetrySettings(retry_attempts, retry_max_time, backoff_initial, backoff_max)
         self.job_poll_interval, self.job_timeout = job_poll_interval, job_timeout
         self.stats = ClientStats()
-        self._access_id, self._access_key = _Secret(access_id), _Secret(access_key)
         self._session = requests.Session()
         adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=max_in_flight)
         self._session.mount("https://", adapter)
@@ -139,21 +122,20 @@ class SumoClient:
             with try_:
                 attempt += 1
                 try:
-                    return self._send_once(method, url, params, json, retry=attempt > 1,
-                                           idempotent=idempotent)
+                    return self._send_once(method, url, params, json, idempotent=idempotent)
                 except NotFound:
                     if method == "DELETE" and attempt > 1:
                         return None
                     raise
         raise AssertionError("unreachable: tenacity re-raises the last error")
 
-    def _send_once(self, method: str, url: str, params, body, *, retry: bool, idempotent: bool) -> Any:
+    def _send_once(self, method: str, url: str, params, body, *, idempotent: bool) -> Any:
         with self.pacer.slot():
             try:
                 response = self._session.request(method, url, params=params, json=body, timeout=self.timeout,
                                                  allow_redirects=False)
             except requests.RequestException as exc:
-                self.stats.record(0, retry=retry)
+                self.stats.record(0)
                 kind = type(exc).__name__
                 message = f"{method} {url}: no answer ({kind})"
                 log.debug(message)
@@ -161,7 +143,7 @@ class SumoClient:
                     raise AmbiguousWriteError(message + "; the write may have been applied", method=method,
                                               url=url) from None
                 raise ApiConnectionError(message, method=method, url=url) from None
-        self.stats.record(response.status_code, retry=retry)
+        self.stats.record(response.status_code)
         log.debug("%s %s -> %s", method, url, response.status_code)
         try:
             parsed = response.json() if response.content else None

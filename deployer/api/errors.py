@@ -33,14 +33,7 @@ class SumoApiError(Exception):
     @property
     def errors(self) -> list[FieldError]:
         """Every error entry in the body, whatever its shape (gateway, management API, CSE)."""
-        body = self.body if isinstance(self.body, dict) else {}
-        entries = body.get("errors")
-        if isinstance(entries, list):
-            return [FieldError(e.get("field") or (e.get("meta") or {}).get("field"), e.get("code", ""),
-                               e.get("message", "")) for e in entries if isinstance(e, dict)]
-        if "code" in body:
-            return [FieldError(None, body["code"], body.get("message", ""))]
-        return []
+        return _error_entries(self.body)
 
     @property
     def code(self) -> str | None:
@@ -121,6 +114,17 @@ _BY_STATUS = {400: ValidationFailed, 401: AuthenticationError, 403: PermissionDe
               405: NotFound, 409: Conflict, 415: ValidationFailed, 422: ValidationFailed}
 
 
+def _error_entries(body: Any) -> list[FieldError]:
+    body = body if isinstance(body, dict) else {}
+    entries = body.get("errors")
+    if isinstance(entries, list):
+        return [FieldError(e.get("field") or (e.get("meta") or {}).get("field"), e.get("code", ""),
+                           e.get("message", "")) for e in entries if isinstance(e, dict)]
+    if "code" in body:
+        return [FieldError(None, body["code"], body.get("message", ""))]
+    return []
+
+
 def parse_retry_after(value: str | None) -> float | None:
     """`Retry-After` as seconds: delta-seconds or an HTTP date."""
     if not value:
@@ -144,9 +148,8 @@ def deployment_for_location(location: str | None) -> str | None:
 
 
 def error_from_response(status: int, body: Any, headers, method: str, url: str) -> SumoApiError:
-    probe = SumoApiError("", body=body)
     detail = "; ".join(f"{e.field + ': ' if e.field and e.field not in e.message else ''}{e.message}"
-                       for e in probe.errors) or (str(body)[:300] if body else "no body")
+                       for e in _error_entries(body)) or (str(body)[:300] if body else "no body")
     message = f"{method} {url} -> HTTP {status}: {detail}"
     common = {"status": status, "body": body, "method": method, "url": url}
     if status in (301, 302, 307, 308):

@@ -1,6 +1,7 @@
-"""Shared output helpers for commands: format choice, JSON printing and diagnostic rendering.
+"""Shared output helpers for commands: format choice, JSON printing, diagnostic rendering, clean errors.
 
-Owns how results reach the terminal or a pipe; commands build data, this prints it.
+Owns how results and user mistakes (an unwritable path, an unusable --env) reach the terminal or a pipe;
+commands build data, this prints it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from deployer.content.loader import ContentError, load_environment
+from deployer.content.model import Environment
 from deployer.diagnostics import Diagnostic
 
 FORMATS = ("text", "json")
@@ -44,6 +47,13 @@ def render_diagnostic(diagnostic: Diagnostic, source_line: str | None, out: Cons
     if diagnostic.hint:
         out.print("    [dim]hint:[/dim] " + escape(diagnostic.hint))
 
+
+def environment_or_fail(env_name: str, root: Path) -> Environment:
+    """The --env environment; a ClickException carrying every located problem (and its hint) when unusable."""
+    try:
+        return load_environment(env_name, root)
+    except ContentError as exc:
+        raise click.ClickException("; ".join(d.format() for d in exc.diagnostics)) from None
 
 
 def write_file(path: Path, text: str) -> None:

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import click
 
-from deployer.api import MissingCredentials, SumoApiError
-from deployer.cli.output import format_option, print_json
-from deployer.content.loader import ContentError, find_root, load_environment
-from deployer.sync.connect import connect
+from deployer.cli.output import environment_or_fail, format_option, print_json
+from deployer.cli.sync import tenant
+from deployer.content.loader import find_root
 from deployer.sync.pull import PullError, PullReport, pull
 
 LABELS = {"written": "wrote", "would-write": "would write", "exists": "refused", "in-repository": "skipped",
@@ -59,24 +58,13 @@ def pull_command(env_name, out_dir, include_builtin, managed_only, ids, force, d
     if include_builtin and managed_only:
         raise click.UsageError("--all and --managed-only exclude each other")
     root = find_root()
+    environment = environment_or_fail(env_name, root)
     try:
-        environment = load_environment(env_name, root)
-    except ContentError as exc:
-        raise click.ClickException("; ".join(f"{d.location()}: {d.message}" for d in exc.diagnostics)) from None
-    notes: list[str] = []
-    try:
-        with connect(environment, root, notes) as client:
-            for note in notes:
-                click.echo(f"note: {note}", err=True)
+        with tenant(environment, root) as client:
             report = pull(client, environment, root, out_dir=out_dir, ids=tuple(ids), force=force, dry_run=dry_run,
                           scope="all" if include_builtin else "managed" if managed_only else "user")
     except PullError as exc:
         raise click.ClickException(str(exc)) from None
-    except MissingCredentials as exc:
-        raise click.ClickException(f"{exc} (environment {environment.name}, {environment.path})") from None
-    except SumoApiError as exc:
-        raise click.ClickException(f"the Sumo API call failed: {exc}. Check the endpoint/deployment and "
-                                   f"credentials in {environment.path}, then retry.") from None
     if fmt == "json":
         print_json(report.to_json())
     else:

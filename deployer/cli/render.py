@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from deployer.cli.output import format_option, print_json
-from deployer.content.loader import ContentError, find_root, load_content, load_environment
+from deployer.cli.output import environment_or_fail, format_option, print_json
+from deployer.content.loader import find_root, load_content
 from deployer.render import RenderError, render_cse_rule, render_monitor, render_scheduled_search
 
 
@@ -43,10 +43,7 @@ def find_detections(detections, wanted: str) -> list:
 def render_command(detection_id: str, env_name: str, fmt: str) -> None:
     """Print the payload(s) DETECTION_ID becomes in --env (an id, id prefix, file path or unique name prefix)."""
     root = find_root()
-    try:
-        environment = load_environment(env_name, root)
-    except ContentError as exc:
-        raise click.ClickException("; ".join(d.format() for d in exc.diagnostics)) from None
+    environment = environment_or_fail(env_name, root)
     content = load_content([], root)
     matches = find_detections(content.detections, detection_id)
     if len(matches) != 1:

@@ -1,7 +1,7 @@
 """`sumo-content plan | apply | drift --env ENV`: the sync engine's commands.
 
-Owns argument parsing, the validate/test gate before apply and choosing the output format; the work is
-deployer.sync (state, plan, apply, drift) and the printing deployer.sync.report.
+Owns argument parsing, the validate/test gate before apply, the tenant connection's error handling
+(`tenant`, shared with `pull`) and the output format; the work is deployer.sync, the printing sync.report.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from deployer.api import MissingCredentials, SumoApiError, SumoClient
-from deployer.cli.output import console, print_json, write_file
-from deployer.content.loader import ContentError, find_root, load_environment
+from deployer.cli.output import console, environment_or_fail, print_json, write_file
+from deployer.content.loader import find_root
 from deployer.content.model import Environment
 from deployer.sync import report
 from deployer.sync.apply import StalePlanError, apply_plan
@@ -39,19 +39,10 @@ class Workspace:
     desired: DesiredState
 
 
-def _notes(notes: list[str]) -> None:
-    for note in notes:
-        click.echo(f"note: {note}", err=True)
-
-
 def _workspace(env_name: str) -> Workspace:
     """Environment + content that validates, or a ClickException saying what is wrong and where."""
     root = find_root()
-    try:
-        environment = load_environment(env_name, root)
-    except ContentError as exc:
-        raise click.ClickException("; ".join(f"{d.location()}: {d.message}" + (f" ({d.hint})" if d.hint else "")
-                                             for d in exc.diagnostics)) from None
+    environment = environment_or_fail(env_name, root)
     validation = validate_content([], root)
     if not validation.ok:
         where = ", ".join(sorted(validation.invalid_paths()))
@@ -68,17 +59,19 @@ def _workspace(env_name: str) -> Workspace:
 
 
 @contextmanager
-def _tenant(ws: Workspace) -> Iterator[SumoClient]:
+def tenant(environment: Environment, root: Path) -> Iterator[SumoClient]:
+    """A client for `environment` (its notes to stderr); credential and API failures end as a ClickException."""
     notes: list[str] = []
     try:
-        with connect(ws.environment, ws.root, notes) as client:
-            _notes(notes)
+        with connect(environment, root, notes) as client:
+            for note in notes:
+                click.echo(f"note: {note}", err=True)
             yield client
     except MissingCredentials as exc:
-        raise click.ClickException(f"{exc} (environment {ws.environment.name}, {ws.environment.path})") from None
+        raise click.ClickException(f"{exc} (environment {environment.name}, {environment.path})") from None
     except SumoApiError as exc:
         raise click.ClickException(f"the Sumo API call failed: {exc}. Check the endpoint/deployment and "
-                                   f"credentials in {ws.environment.path}, then retry.") from None
+                                   f"credentials in {environment.path}, then retry.") from None
 
 
 def _plan(ws: Workspace, client: SumoClient, prune: bool, adopt: tuple[str, ...]) -> tuple[Plan, DeployedState]:
@@ -106,7 +99,7 @@ def _common(command):
 def plan_command(env_name, prune, adopt, fmt, out_file, detailed_exitcode, verbose) -> None:
     """Compare the repository with the tenant: create / update / drifted / delete / conflict per object."""
     ws = _workspace(env_name)
-    with _tenant(ws) as client:
+    with tenant(ws.environment, ws.root) as client:
         plan, deployed = _plan(ws, client, prune, adopt)
     if out_file:
         write_file(out_file, json.dumps(plan.to_json(), indent=1, sort_keys=True))
@@ -158,7 +151,7 @@ def apply_command(env_name, prune, adopt, plan_file, skip_tests, fmt) -> None:
     ws = _workspace(env_name)
     saved = _load_plan(plan_file, env_name) if plan_file else None
     _gate(ws, skip_tests)
-    with _tenant(ws) as client:
+    with tenant(ws.environment, ws.root) as client:
         plan = saved or _plan(ws, client, prune, adopt)[0]
         if fmt == "text":
             click.echo(report.plan_summary(plan))
@@ -197,7 +190,7 @@ def _run_apply(client: SumoClient, plan: Plan, *, check: bool, show: bool):
 def drift_command(env_name, fmt) -> None:
     """Deployed vs repository: changed in the tenant, missing, pending, orphaned, unmanaged. Exit 2 on drift."""
     ws = _workspace(env_name)
-    with _tenant(ws) as client:
+    with tenant(ws.environment, ws.root) as client:
         plan, deployed = _plan(ws, client, False, ())
     drift = drift_report(plan, deployed)
     if fmt == "json":

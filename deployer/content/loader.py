@@ -147,10 +147,15 @@ def build_detection(doc: Document, source: Path, root: Path) -> tuple[Detection 
             problems += missing
         fixtures.append(Fixture(name=raw["name"], target=raw["target"], events=events, expect=raw["expect"],
                                 description=raw.get("description", ""), baseline=baseline, index=index))
-    detection = Detection(path=doc.path, id=data["id"], name=data["name"], version=data["version"],
-                          status=data["status"], severity=data["severity"], confidence=data["confidence"],
-                          data=data, tests=tuple(fixtures), document=doc)
-    return detection, problems
+    return detection_of(doc, tuple(fixtures)), problems
+
+
+def detection_of(doc: Document, tests: tuple[Fixture, ...] = ()) -> Detection:
+    """The Detection a detection document holds, with `tests` as its fixtures (the document is not checked)."""
+    data = doc.data
+    return Detection(path=doc.path, id=data["id"], name=data["name"], version=data["version"],
+                     status=data["status"], severity=data["severity"], confidence=data["confidence"],
+                     data=data, tests=tests, document=doc)
 
 
 def load_content(paths: list[str | Path] | None = None, root: Path | None = None) -> LoadResult:
@@ -173,6 +178,11 @@ def load_content(paths: list[str | Path] | None = None, root: Path | None = None
     return result
 
 
+def environment_names(root: Path) -> list[str]:
+    """The environments defined at `root`: the stems of environments/*.yaml, sorted."""
+    return sorted(p.stem for p in (root / "environments").glob("*.yaml"))
+
+
 def load_environment(name_or_path: str, root: Path | None = None) -> Environment:
     """The environment named `name_or_path` (environments/<name>.yaml) or at that path; ContentError if unusable."""
     root = root or find_root()
@@ -180,7 +190,7 @@ def load_environment(name_or_path: str, root: Path | None = None) -> Environment
     if candidate.suffix not in (".yaml", ".yml"):
         candidate = root / "environments" / f"{name_or_path}.yaml"
     if not candidate.exists():
-        known = sorted(p.stem for p in (root / "environments").glob("*.yaml"))
+        known = environment_names(root)
         raise ContentError([Diagnostic("ENV001", f"unknown environment `{name_or_path}`",
                                        path=display_path(candidate, root),
                                        hint="known environments: " + (", ".join(known) or "none") +

@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 
 from deployer.content.yamlpos import Document
 
-SEVERITY_ORDER = ("informational", "low", "medium", "high", "critical")
-
 
 @dataclass(frozen=True, slots=True)
 class Fixture:

@@ -1,6 +1,7 @@
 """Cloud SIEM expression language: parse, print, lint and evaluate rule expressions and templates.
 
-Public surface below; the rule-type level (threshold, chain, windows, signals) lives elsewhere.
+Public surface below; the rule-type level (threshold, chain, windows, signals) is deployer.cseql.rules,
+linting a whole `cse` block is rule_lint.py, importing API rules is importer.py.
 """
 
 from __future__ import annotations

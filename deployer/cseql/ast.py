@@ -205,3 +205,10 @@ class IsNull(Expr):
 
 
 PREDICATES = (Compare, InList, Between, Like, RLike, Matches, IsNull)
+
+
+def reference_root(node: Expr) -> Expr:
+    """Where a chain of `.name` / `[key]` accesses starts: `fields` for `fields['x'].y`."""
+    while isinstance(node, Member | Index):
+        node = node.base
+    return node

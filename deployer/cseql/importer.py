@@ -1,6 +1,7 @@
-"""Importing Cloud SIEM rules (API objects or catalog exports) into the content format's `cse` block.
+"""Importing Cloud SIEM rules (API objects or catalog exports) as detection skeletons with a `cse` block.
 
-Owns the reverse field mapping (API / catalog -> content); it does not write files or render payloads.
+Owns the reverse field mapping (API / catalog -> content) and the tactic names; it does not write files
+or render payloads (deployer.render.cse is the forward direction).
 """
 
 from __future__ import annotations

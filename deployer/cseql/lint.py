@@ -72,12 +72,6 @@ def _unparen(node: ast.Expr) -> ast.Expr:
     return node
 
 
-def _reference_root(node: ast.Expr) -> ast.Expr:
-    while isinstance(node, ast.Member | ast.Index):
-        node = node.base
-    return node
-
-
 def _suggest(name: str, candidates: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.75)
     return f"did you mean {close[0]!r}?" if close else None
@@ -417,13 +411,14 @@ def lint_template(text: str, *, fields: set[str] | None = None) -> list[Diagnost
     """Diagnostics for a name / summary / description template: malformed tokens, unknown fields."""
     known = set(schema.FIELDS) if fields is None else set(fields)
     found: list[Diagnostic] = []
-    for token in template_tokens(text):
+    tokens = template_tokens(text)
+    for token in tokens:
         if token.error is not None:
             found.append(
                 Diagnostic(token.error.code, token.error.message, ERROR, token.span, token.error.hint)
             )
             continue
-        root = _reference_root(token.expr)
+        root = ast.reference_root(token.expr)
         if isinstance(root, ast.Field) and root.name not in known:
             found.append(
                 Diagnostic(
@@ -435,7 +430,7 @@ def lint_template(text: str, *, fields: set[str] | None = None) -> list[Diagnost
                     or "use a normalized field, or {{fields['name']}} for a raw field",
                 )
             )
-    unclosed = text.count("{{") - len(template_tokens(text))
+    unclosed = text.count("{{") - len(tokens)
     if unclosed > 0:
         found.append(
             Diagnostic(
@@ -461,7 +456,7 @@ def lint_entity_selector(
     if any(d.is_error for d in found):
         return found
     expr = _unparen(parse(expression))
-    root = _reference_root(expr)
+    root = ast.reference_root(expr)
     if not isinstance(root, ast.Field):
         return found + [
             Diagnostic(

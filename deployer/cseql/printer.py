@@ -5,7 +5,6 @@ Owns formatting; parse(format_expression(e)) == e (spans aside). It does not par
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from . import ast
@@ -13,8 +12,6 @@ from . import ast
 # Binding strength; a child weaker than its slot requires is wrapped in parentheses.
 OR, AND, NOT, PREDICATE, ADD, MUL, UNARY, ATOM = range(8)
 BINARY_PRECEDENCE = {"+": ADD, "-": ADD, "*": MUL, "/": MUL}
-
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 def precedence(node: ast.Expr) -> int:

@@ -5,7 +5,6 @@ Owns finding, parsing and filling the tokens; it does not check field names (lin
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -18,10 +17,9 @@ from .evaluate import evaluate
 from .functions import to_text
 from .parser import parse
 from .printer import format_expression
+from .tokens import Tokenizer
 
 _TOKEN = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
-
-REFERENCE_NODES = (ast.Field, ast.Member, ast.Index)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,22 +32,15 @@ class TemplateToken:
     error: ExpressionSyntaxError | None
 
 
-def _span(text: str, start: int, end: int) -> Span:
-    line_starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
-    line = bisect.bisect_right(line_starts, start)
-    return Span(line, start - line_starts[line - 1] + 1, start, end - start)
-
-
 def _is_reference(expr: ast.Expr) -> bool:
-    while isinstance(expr, ast.Member | ast.Index):
-        expr = expr.base
-    return isinstance(expr, ast.Field)
+    return isinstance(ast.reference_root(expr), ast.Field)
 
 
 def template_tokens(text: str) -> list[TemplateToken]:
     tokens = []
+    positions = Tokenizer(text)
     for match in _TOKEN.finditer(text):
-        span = _span(text, match.start(), match.end())
+        span = positions.span(match.start(), match.end())
         try:
             expr = parse(match.group(1))
         except ExpressionSyntaxError as error:

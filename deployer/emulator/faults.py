@@ -28,6 +28,16 @@ class FaultSpecError(ValueError):
     pass
 
 
+def _alternatives(raw: str) -> tuple[str, ...]:
+    return tuple(raw.split("|"))
+
+
+# SPEC key (its FaultSpec field, with `_` for `-`) -> parser of the raw value; ValueError means a bad value.
+_PARSERS = {"rate": float, "kinds": _alternatives, "paths": _alternatives,
+            "methods": lambda raw: _alternatives(raw.upper()), "seed": int, "burst": int, "retry-after": float,
+            "latency": float, "limit": int}
+
+
 @dataclass(frozen=True, slots=True)
 class FaultSpec:
     rate: float = 0.0
@@ -47,31 +57,12 @@ class FaultSpec:
             key, sep, raw = part.partition("=")
             if not sep:
                 raise FaultSpecError(f"fault spec item {part!r} is not key=value")
+            key = key.strip()
+            if key not in _PARSERS:
+                raise FaultSpecError(f"unknown fault spec key {key!r}")
             try:
-                match key.strip():
-                    case "rate":
-                        values["rate"] = float(raw)
-                    case "kinds":
-                        values["kinds"] = tuple(raw.split("|"))
-                    case "paths":
-                        values["paths"] = tuple(raw.split("|"))
-                    case "methods":
-                        values["methods"] = tuple(m.upper() for m in raw.split("|"))
-                    case "seed":
-                        values["seed"] = int(raw)
-                    case "burst":
-                        values["burst"] = int(raw)
-                    case "retry-after":
-                        values["retry_after"] = float(raw)
-                    case "latency":
-                        values["latency"] = float(raw)
-                    case "limit":
-                        values["limit"] = int(raw)
-                    case other:
-                        raise FaultSpecError(f"unknown fault spec key {other!r}")
-            except ValueError as exc:
-                if isinstance(exc, FaultSpecError):
-                    raise
+                values[key.replace("-", "_")] = _PARSERS[key](raw)
+            except ValueError:
                 raise FaultSpecError(f"bad value in fault spec item {part!r}") from None
         spec = cls(**values)
         unknown = [k for k in spec.kinds if k not in KINDS]

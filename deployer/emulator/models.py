@@ -28,8 +28,8 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.field = status, code, message, field
 
 
-def not_found(what: str, ident: str, code: str = "notfound") -> ApiError:
-    return ApiError(404, code, f"{what} with id {ident} does not exist.")
+def not_found(what: str, ident: str) -> ApiError:
+    return ApiError(404, "notfound", f"{what} with id {ident} does not exist.")
 
 
 def invalid(field_name: str, message: str) -> ApiError:
@@ -87,6 +87,17 @@ Q_TERM = re.compile(r'(\w+):(in\((?:"[^"]*"\s*,?\s*)+\)|contains\("[^"]*"\)|"[^"
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _listing(found: list, offset: int, limit: int, view) -> dict:
+    """A CSE listing page: `view` of each object at offset/limit, the total and `hasNextPage`."""
+    page = found[offset:offset + limit]
+    return {"objects": [view(item) for item in page], "total": len(found),
+            "hasNextPage": offset + len(page) < len(found)}
+
+
+def _rule_status(enabled: bool) -> dict:
+    return {"status": "ACTIVE" if enabled else "DISABLED", "message": ""}
 
 
 def _check_score(fields: dict, name: str = "score") -> None:
@@ -270,7 +281,7 @@ class SumoState:
         if kind == "chain":
             rule["expressionsAndLimits"] = [
                 {**item, "index": i} for i, item in enumerate(rule["expressionsAndLimits"])]
-        rule["status"] = {"status": "ACTIVE" if rule["enabled"] else "DISABLED", "message": ""}
+        rule["status"] = _rule_status(rule["enabled"])
         return rule
 
     def _rule(self, rule_id: str) -> dict:
@@ -295,9 +306,7 @@ class SumoState:
             raise ApiError(400, "bad_request", "offset must be >= 0 and limit 1..1000", field="limit")
         with self.lock:
             found = [r for _, r in sorted(self.rules.items()) if not q or rule_matches(r, q)]
-            page = found[offset:offset + limit]
-            return {"objects": [self.public_rule(r, expand_tuning=expand_tuning) for r in page],
-                    "total": len(found), "hasNextPage": offset + len(page) < len(found)}
+            return _listing(found, offset, limit, lambda r: self.public_rule(r, expand_tuning=expand_tuning))
 
     def delete_rule(self, rule_id: str) -> None:
         with self.lock:
@@ -308,7 +317,7 @@ class SumoState:
         with self.lock:
             rule = self._rule(rule_id)
             rule["enabled"] = enabled
-            rule["status"] = {"status": "ACTIVE" if enabled else "DISABLED", "message": ""}
+            rule["status"] = _rule_status(enabled)
             rule["lastUpdated"] = _now()
 
     # ---- tuning expressions and match lists (plain CRUD) -----------------------------------
@@ -354,9 +363,7 @@ class SumoState:
     def crud_list(self, family: str, offset: int, limit: int) -> dict:
         with self.lock:
             found = sorted(self._crud_store(family).values(), key=lambda item: item["name"].lower())
-            page = found[offset:offset + limit]
-            return {"objects": copy.deepcopy(page), "total": len(found),
-                    "hasNextPage": offset + len(page) < len(found)}
+            return _listing(found, offset, limit, copy.deepcopy)
 
     def add_match_list_items(self, list_id: str, items: list[dict]) -> None:
         with self.lock:

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 from deployer.api.pacing import TokenBucket
 from deployer.emulator import openapi
 from deployer.emulator.models import ApiError, SumoState
-from deployer.emulator.urls import operation_for, resolve
+from deployer.emulator.urls import Route, resolve
 
 if TYPE_CHECKING:
     from deployer.emulator.server import Emulator
@@ -66,7 +66,9 @@ class RateLimiter:
 
     def enter(self, key: str) -> bool:
         with self._lock:
-            bucket = self._buckets.setdefault(key, TokenBucket(self.rate, max(1.0, self.rate)))
+            if key not in self._buckets:
+                self._buckets[key] = TokenBucket(self.rate, max(1.0, self.rate))
+            bucket = self._buckets[key]
             if self._in_flight.get(key, 0) >= self.max_concurrent or not bucket.try_acquire():
                 return False
             self._in_flight[key] = self._in_flight.get(key, 0) + 1
@@ -101,6 +103,12 @@ def _int(query: dict, name: str, default: int) -> int:
         return int(query.get(name, default))
     except ValueError:
         raise ApiError(400, "bad_request", f"{name} must be an integer", field=name) from None
+
+
+def _required(query: dict, name: str) -> str:
+    if name not in query:
+        raise ApiError(400, "bad_request", f"query parameter {name} is required", field=name)
+    return query[name]
 
 
 def _drop_nulls(value):
@@ -192,9 +200,7 @@ class SumoResponses:
         return 200, self.state.update_folder(req.params["id"], req.body["name"], req.body.get("description"))
 
     def content_by_path(self, req: Request):
-        if "path" not in req.query:
-            raise ApiError(400, "bad_request", "query parameter path is required", field="path")
-        return 200, self.state.content_by_path(req.query["path"])
+        return 200, self.state.content_by_path(_required(req.query, "path"))
 
     def content_path(self, req: Request):
         return 200, {"path": self.state.content_path(req.params["id"])}
@@ -234,9 +240,7 @@ class SumoResponses:
         return 200, self.state.monitor_view(self.state.monitors_root_id)
 
     def create_monitor(self, req: Request):
-        if "parentId" not in req.query:
-            raise ApiError(400, "bad_request", "query parameter parentId is required", field="parentId")
-        return 200, self.state.create_monitor(req.query["parentId"], req.body)
+        return 200, self.state.create_monitor(_required(req.query, "parentId"), req.body)
 
     def get_monitor(self, req: Request):
         return 200, self.state.monitor_view(req.params["id"])
@@ -249,17 +253,14 @@ class SumoResponses:
         return 204, None
 
     def search_monitors(self, req: Request):
-        if "query" not in req.query:
-            raise ApiError(400, "bad_request", "query parameter query is required", field="query")
+        query = _required(req.query, "query")
         limit = _int(req.query, "limit", 1000)
         if not 1 <= limit <= 5000:
             raise ApiError(400, "bad_request", "limit must be 1..5000", field="limit")
-        return 200, self.state.search_monitors(req.query["query"], _int(req.query, "offset", 0), limit)
+        return 200, self.state.search_monitors(query, _int(req.query, "offset", 0), limit)
 
     def monitor_by_path(self, req: Request):
-        if "path" not in req.query:
-            raise ApiError(400, "bad_request", "query parameter path is required", field="path")
-        return 200, self.state.monitor_by_path(req.query["path"])
+        return 200, self.state.monitor_by_path(_required(req.query, "path"))
 
 
 class SumoRequestHandler(BaseHTTPRequestHandler):
@@ -331,27 +332,32 @@ class SumoRequestHandler(BaseHTTPRequestHandler):
         except (binascii.Error, UnicodeDecodeError):
             return None
         emulator = self.emulator
-        if hmac.compare_digest(access_id, emulator.access_id) and hmac.compare_digest(access_key, emulator.access_key):
+        # bytes: compare_digest raises TypeError on non-ASCII str
+        if (hmac.compare_digest(access_id.encode(), emulator.access_id.encode())
+                and hmac.compare_digest(access_key.encode(), emulator.access_key.encode())):
             return access_id
         return None
 
     def _handle(self) -> None:
-        self._status, self._body = None, None
+        self._status, self._body, self._route = None, None, None
         split = urlsplit(self.path)
-        path = split.path
         query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self._serve(split.path, query, raw)
+        route = self._route
+        self.emulator.record(Exchange(self.command, split.path, route.family if route else None,
+                                      route.operation if route else None, self._status, self._body))
+
+    def _serve(self, path: str, query: dict, raw: bytes) -> None:
         emulator = self.emulator
         key = self._authenticated_key()
         if key is None:
-            self._gateway_error(401)
-            return self._finish(path)
+            return self._gateway_error(401)
         if not emulator.rate_limiter.enter(key):
             rl = emulator.rate_limiter
             message = (f"The API request rate is higher than {rl.rate:g} request per second or inflight "
                        f"API requests are higher than {rl.max_concurrent}")
-            self._gateway_error(429, "rate.limit.exceeded", message)
-            return self._finish(path)
+            return self._gateway_error(429, "rate.limit.exceeded", message)
         try:
             self._dispatch(path, query, raw)
         finally:
@@ -361,28 +367,25 @@ class SumoRequestHandler(BaseHTTPRequestHandler):
         emulator = self.emulator
         route, params, path_known = resolve(self.command, path)
         if route is None:
-            self._gateway_error(405 if path_known else 404)
-            return self._finish(path)
+            return self._gateway_error(405 if path_known else 404)
+        self._route = route
         injector = emulator.fault_injector
         fault = injector.decide(self.command, path) if injector else None
         if fault and fault not in ("latency", "commit-then-fail"):
-            self._inject(fault, injector.spec)
-            return self._finish(path, route, params)
+            return self._inject(fault, injector.spec)
         if fault == "latency":
             time.sleep(injector.spec.latency)
         try:
-            body = self._parse_body(route, params, raw)
+            body = self._parse_body(route, raw)
             status, answer = getattr(emulator.responses, route.handler)(Request(params, query, body))
         except ApiError as exc:
-            self._api_error(route.family, exc)
-            return self._finish(path, route, params)
+            return self._api_error(route.family, exc)
         if self.command != "GET":
             emulator.save_state()
         if fault == "commit-then-fail":
             self._drop()
         else:
             self._send(status, answer)
-        self._finish(path, route, params)
 
     def _inject(self, fault: str, spec) -> None:
         extra = {"Retry-After": f"{spec.retry_after:g}"} if spec.retry_after is not None else {}
@@ -397,7 +400,7 @@ class SumoRequestHandler(BaseHTTPRequestHandler):
         else:
             self._gateway_error(int(fault), headers=extra if fault == "503" else None)
 
-    def _parse_body(self, route, params: dict, raw: bytes):
+    def _parse_body(self, route: Route, raw: bytes):
         if self.command not in ("POST", "PUT"):
             return None
         content_type = self.headers.get("Content-Type", "")
@@ -407,8 +410,7 @@ class SumoRequestHandler(BaseHTTPRequestHandler):
             body = json.loads(raw) if raw else None
         except ValueError as exc:
             raise ApiError(400, "bad_request", f"request body is not valid JSON: {exc}") from None
-        operation = operation_for(route, params)
-        schema = openapi.operation(route.family, operation)["request"] if operation else None
+        schema = openapi.operation(route.family, route.operation)["request"] if route.operation else None
         if schema is None and route.handler in ("create_rule", "update_rule"):
             # no outlier schema in the spec: check the envelope here, fields in models.check_rule_fields
             if not isinstance(body, dict) or not isinstance(body.get("fields"), dict):
@@ -420,13 +422,6 @@ class SumoRequestHandler(BaseHTTPRequestHandler):
             raise ApiError(400, "validation_failed", "request body is required", field="(body)")
         found = openapi.problems(route.family, schema, _drop_nulls(body))
         if found:
-            first = found[0]
-            exc = ApiError(400, "validation_failed", "; ".join(f"{p.field}: {p.message}" for p in found[:10]),
-                           field=first.field)
-            raise exc
+            raise ApiError(400, "validation_failed", "; ".join(f"{p.field}: {p.message}" for p in found[:10]),
+                           field=found[0].field)
         return body
-
-    def _finish(self, path: str, route=None, params: dict | None = None) -> None:
-        operation = operation_for(route, params) if route else None
-        self.emulator.record(Exchange(self.command, path, route.family if route else None, operation,
-                                      self._status, self._body))

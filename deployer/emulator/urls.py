@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-RULE_KIND = r"(?P<kind>templated|threshold|chain|aggregation|first-seen|outlier)"
+from deployer.emulator.models import RULE_KINDS
+
+RULE_KIND = f"(?P<kind>{'|'.join(RULE_KINDS)})"
 ID = r"(?P<id>[^/]+)"
 JOB = r"(?P<job>[^/]+)"
 
@@ -28,16 +30,19 @@ def _route(method: str, path: str, handler: str, operation: str | None = None) -
     return Route(method, re.compile(f"^{path}$"), handler, family, operation)
 
 
-def _cse_rule_op(method: str, kind: str, suffix: str = "") -> str | None:
-    if kind == "outlier":  # the CSE spec documents only the outlier override path
-        return None
-    return f"{method} /rules/{kind}{suffix}"
+def _rule_write_routes(method: str, handler: str, path_suffix: str = "", op_suffix: str = "") -> tuple[Route, ...]:
+    """One route per rule kind, so each carries its own OpenAPI operation (`kind` stays a path param)."""
+    return tuple(
+        _route(method, f"/api/sec/v1/rules/(?P<kind>{kind}){path_suffix}", handler,
+               # the CSE spec documents only the outlier override path
+               None if kind == "outlier" else f"{method} /rules/{kind}{op_suffix}")
+        for kind in RULE_KINDS)
 
 
 ROUTES: tuple[Route, ...] = (
     _route("GET", "/api/sec/v1/rules", "list_rules", "GET /rules"),
-    _route("POST", f"/api/sec/v1/rules/{RULE_KIND}", "create_rule"),
-    _route("PUT", f"/api/sec/v1/rules/{RULE_KIND}/{ID}", "update_rule"),
+    *_rule_write_routes("POST", "create_rule"),
+    *_rule_write_routes("PUT", "update_rule", f"/{ID}", "/{id}"),
     _route("GET", f"/api/sec/v1/rules/{RULE_KIND}/{ID}", "get_rule"),
     _route("PUT", f"/api/sec/v1/rules/{ID}/enabled", "set_rule_enabled", "PUT /rules/{id}/enabled"),
     _route("GET", f"/api/sec/v1/rules/{ID}", "get_rule", "GET /rules/{id}"),
@@ -91,11 +96,3 @@ def resolve(method: str, path: str) -> tuple[Route | None, dict, bool]:
             if route.method == method:
                 return route, match.groupdict(), True
     return None, {}, path_known
-
-
-def operation_for(route: Route, params: dict) -> str | None:
-    if route.handler == "create_rule":
-        return _cse_rule_op("POST", params["kind"])
-    if route.handler == "update_rule":
-        return _cse_rule_op("PUT", params["kind"], "/{id}")
-    return route.operation

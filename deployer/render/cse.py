@@ -6,11 +6,11 @@ Owns field names, window enums, score mapping, MITRE and ownership tags; pure fu
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from deployer.content.model import Detection, Environment
+from deployer.content.parameters import substitute
 from deployer.cseql.rules import default_score, detection_defaults, duration_ms
 
 from .markers import marker_tag, version_tag
@@ -28,7 +28,6 @@ WINDOW_ENUMS = {300_000: "T05M", 600_000: "T10M", 1_800_000: "T30M", 3_600_000: 
 CUSTOM_WINDOW_MS = (60_000, 432_000_000)
 MAX_SUPPRESSION_MS = 604_800_000
 BASELINE_TYPES = {"per-entity": "PER_ENTITY", "global": "GLOBAL"}
-_PARAMETER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
 class RenderError(ValueError):
@@ -100,24 +99,21 @@ def _with_overrides(detection: Detection, environment: Environment | None) -> di
             raise RenderError(f"override `threshold` has no meaning for a {cse['type']} rule; remove it from "
                               f"{environment.path}")
         cse[key] = override["threshold"]
-    variables = {k: str(v) for k, v in environment.variables_for(detection).items()}
+    variables = environment.variables_for(detection)
     if variables:
         cse = _substitute(cse, variables)
     return cse
 
 
-def _substitute(cse: dict, variables: dict[str, str]) -> dict:
+def _substitute(cse: dict, variables: dict[str, object]) -> dict:
     """Declared parameters written {{name}} in expressions (not in signal templates) take the environment's value."""
-
-    def fill(text: str) -> str:
-        return _PARAMETER.sub(lambda m: variables.get(m.group(1), m.group()), text)
-
     out = dict(cse)
     for key in ("expression", "trigger", "value_expression"):
         if key in out:
-            out[key] = fill(out[key])
+            out[key] = substitute(out[key], variables)
     if "expressions" in out:
-        out["expressions"] = [{**stage, "expression": fill(stage["expression"])} for stage in out["expressions"]]
+        out["expressions"] = [{**stage, "expression": substitute(stage["expression"], variables)}
+                              for stage in out["expressions"]]
     return out
 
 

@@ -20,6 +20,11 @@ RESOLUTION = {"GreaterThan": "LessThanOrEqual", "GreaterThanOrEqual": "LessThan"
               "LessThan": "GreaterThanOrEqual", "LessThanOrEqual": "GreaterThan"}
 THRESHOLD_TYPES = {"gt": "GreaterThan", "ge": "GreaterThanOrEqual", "lt": "LessThan", "le": "LessThanOrEqual",
                    "eq": "GreaterThanOrEqual"}
+EMAIL_SUBJECT = "Search Alert: {{AlertCondition}} results found for {{SearchName}}"
+MONITOR_SUBJECT = "Monitor Alert: {{TriggerType}} on {{Name}}"
+EMAIL_FLAGS = {"includeQuery": ("include_query", True), "includeResultSet": ("include_result_set", True),
+               "includeHistogram": ("include_histogram", True),
+               "includeCsvAttachment": ("include_csv_attachment", False)}  # API key -> (content key, default)
 CONNECTION_TYPES = {
     "email": "Email", "webhook": "Webhook", "slack": "Slack", "pagerduty": "PagerDuty", "opsgenie": "Opsgenie",
     "servicenow": "ServiceNow", "microsoft_teams": "MicrosoftTeams", "jira": "Jira",
@@ -72,12 +77,8 @@ def _search_notification(notification: dict, override: dict, values: dict) -> di
     if kind == "email":
         body = {"taskType": "EmailSearchNotificationSyncDefinition",
                 "toList": _email_recipients(notification, override, values),
-                "subjectTemplate": text.get("subject", "Search Alert: {{AlertCondition}} results found for "
-                                                       "{{SearchName}}"),
-                "includeQuery": text.get("include_query", True),
-                "includeResultSet": text.get("include_result_set", True),
-                "includeHistogram": text.get("include_histogram", True),
-                "includeCsvAttachment": text.get("include_csv_attachment", False)}
+                "subjectTemplate": text.get("subject", EMAIL_SUBJECT),
+                **{api: text.get(key, default) for api, (key, default) in EMAIL_FLAGS.items()}}
     elif kind == "webhook":
         body = {"taskType": "WebhookSearchNotificationSyncDefinition", "webhookId": text["webhook_id"],
                 "itemizeAlerts": text.get("itemize_alerts", False)}
@@ -154,7 +155,7 @@ def _monitor_notification(spec: dict, values: dict, override: dict, time_zone: s
     if kind == "email":
         recipients = [substitute(r, values) for r in override.get("notification_to") or spec["recipients"]]
         action = {"connectionType": "Email", "recipients": recipients,
-                  "subject": substitute(spec.get("subject", "Monitor Alert: {{TriggerType}} on {{Name}}"), values),
+                  "subject": substitute(spec.get("subject", MONITOR_SUBJECT), values),
                   "timeZone": time_zone}
         if "message" in spec:
             action["messageBody"] = substitute(spec["message"], values)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from deployer.content.loader import ContentError, load_environment
+from deployer.content.loader import ContentError, environment_names, load_environment
 from deployer.content.model import Detection, Environment
 from deployer.diagnostics import Diagnostic
 from deployer.review.changes import coverage_delta, detection_changes
@@ -36,14 +36,8 @@ class UnknownEnvironment(Exception):
         self.hint = "known environments: " + (", ".join(known) or "none") + " (environments/<name>.yaml)"
 
 
-def _environment_names(root: Path) -> list[str]:
-    return sorted(p.stem for p in (root / "environments").glob("*.yaml"))
-
-
 def _environment(name: str, root: Path) -> Environment | None:
     """The environment at `root`, None when it does not exist there or does not load."""
-    if not (root / "environments" / f"{name}.yaml").exists():
-        return None
     try:
         return load_environment(name, root)
     except ContentError:
@@ -106,7 +100,7 @@ def build_review(root: Path, base_ref: str, head_ref: str | None = None, env_nam
     with tempfile.TemporaryDirectory(prefix="sumo-content-review-") as tmp:
         base_root = export_content(base_commit, top, prefix, Path(tmp).resolve() / "base")
         head_root = export_content(head_commit, top, prefix, Path(tmp).resolve() / "head") if head_commit else root
-        known = _environment_names(head_root)
+        known = environment_names(head_root)
         unknown = [name for name in env_names if name not in known]
         if unknown:
             raise UnknownEnvironment(unknown[0], known)

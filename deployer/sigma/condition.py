@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .errors import SigmaError, SigmaUnsupported
@@ -34,6 +35,11 @@ class Or:
 
 
 Condition = Ref | Not | And | Or
+
+
+def _joined(node: type[And] | type[Or], items: list[Condition] | tuple[Condition, ...]) -> Condition:
+    """`node` over the items, or the item itself when there is one."""
+    return items[0] if len(items) == 1 else node(tuple(items))
 
 _TOKEN = re.compile(r"\s*(?:(?P<paren>[()])|(?P<pipe>\|)|(?P<word>[^\s()|]+))")
 _QUANTIFIERS = {"1": Or, "any": Or, "all": And}
@@ -78,19 +84,18 @@ class _Parser:
             raise SigmaError(f"unexpected {self.tokens[self.position]!r} in condition {self.text!r}", self.path)
         return tree
 
-    def or_expr(self) -> Condition:
-        items = [self.and_expr()]
-        while self.peek() == "or":
+    def chain(self, word: str, node: type[And] | type[Or], operand: Callable[[], Condition]) -> Condition:
+        items = [operand()]
+        while self.peek() == word:
             self.take()
-            items.append(self.and_expr())
-        return items[0] if len(items) == 1 else Or(tuple(items))
+            items.append(operand())
+        return _joined(node, items)
+
+    def or_expr(self) -> Condition:
+        return self.chain("or", Or, self.and_expr)
 
     def and_expr(self) -> Condition:
-        items = [self.not_expr()]
-        while self.peek() == "and":
-            self.take()
-            items.append(self.not_expr())
-        return items[0] if len(items) == 1 else And(tuple(items))
+        return self.chain("and", And, self.not_expr)
 
     def not_expr(self) -> Condition:
         word = self.peek()
@@ -124,15 +129,13 @@ class _Parser:
         if not chosen:
             raise SigmaError(f"`{quantifier} of {pattern}` matches no selection", self.path,
                              "selections: " + ", ".join(self.names))
-        refs = tuple(Ref(n) for n in chosen)
-        return refs[0] if len(refs) == 1 else _QUANTIFIERS[quantifier](refs)
+        return _joined(_QUANTIFIERS[quantifier], [Ref(n) for n in chosen])
 
 
 def parse_condition(text: str | list, names: tuple[str, ...], path: str = "<rule>") -> Condition:
     """The condition tree; a list of conditions (old Sigma) is their `or`."""
     if isinstance(text, list):
-        trees = tuple(parse_condition(item, names, path) for item in text)
-        return trees[0] if len(trees) == 1 else Or(trees)
+        return _joined(Or, [parse_condition(item, names, path) for item in text])
     if not isinstance(text, str) or not text.strip():
         raise SigmaError("`detection.condition` must be a non-empty string", path)
     return _Parser(text, names, path).parse()

@@ -82,7 +82,7 @@ def _base64_variants(data: bytes, offsets: bool) -> list[str]:
 class _Converter:
     def __init__(self, rule: SigmaRule):
         self.rule = rule
-        self.source: Source = source_of(rule.logsource.product, rule.logsource.category, rule.logsource.service)[0]
+        self.source: Source = source_of(rule.logsource)[0]
 
     def unsupported(self, construct: str, hint: str = "") -> SigmaUnsupported:
         return SigmaUnsupported(construct, self.rule.path, hint)
@@ -99,11 +99,8 @@ class _Converter:
 
     def expression(self) -> str:
         body = self.condition(self.rule.condition)
-        scope = self.source.event_ids
-        if scope:
-            guard = (f"metadata_deviceEventId = {_quote(scope[0])}" if len(scope) == 1 else
-                     f"metadata_deviceEventId in ({', '.join(_quote(i) for i in scope)})", 2)
-            body = _and([guard, body])
+        if self.source.event_ids:
+            body = _and([_event_ids(self.source.event_ids), body])
         return body[0]
 
     def condition(self, node: cond.Condition) -> Part:
@@ -145,9 +142,7 @@ class _Converter:
         if match.modifiers or not all(isinstance(v, int | str) and str(v).isdigit() for v in match.values):
             raise self.unsupported("EventID with modifiers or non-numeric values")
         channel = channel_of(self.rule.logsource.service, self.source)
-        ids = [_quote(f"{channel}-{v}") for v in match.values]
-        return (f"metadata_deviceEventId = {ids[0]}", 2) if len(ids) == 1 else \
-            (f"metadata_deviceEventId in ({', '.join(ids)})", 2)
+        return _event_ids([f"{channel}-{v}" for v in match.values])
 
     def compare(self, ref: str, kind: str | None, matcher: str, value: Any) -> Part:
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -169,9 +164,9 @@ class _Converter:
         if matcher == "eq" and not set(modifiers) - {"all"} and values and all(_is_number(v) for v in values):
             # Numbers compare exactly (no case to fold); quoted when the field holds strings, as pySigma does.
             items = [str(v) if kind in NUMERIC else _quote(str(v)) for v in values]
-            if every or len(items) == 1:
-                return [(f"{ref} = {item}", 2) for item in items]
-            return [(f"{ref} in ({', '.join(items)})", 2)]
+            if every:
+                return [_equals_any(ref, [item]) for item in items]
+            return [_equals_any(ref, items)]
         per_value = [self.patterns(v, modifiers, matcher) for v in values]
         # Sigma strings match case-insensitively; base64 text is case-sensitive by nature.
         flags = "" if {"cased", "base64", "base64offset"} & set(modifiers) else "(?i)"
@@ -221,6 +216,15 @@ def _flags(flags: str) -> str:
 def _slashes(regex: str) -> str:
     """Escape `/` for the `/re/` literal, leaving already escaped slashes alone."""
     return re.sub(r"(?<!\\)((?:\\\\)*)/", r"\1\\/", regex)
+
+
+def _equals_any(ref: str, items: list[str]) -> Part:
+    """`ref = a`, or `ref in (a, b)` for several literals."""
+    return (f"{ref} = {items[0]}", 2) if len(items) == 1 else (f"{ref} in ({', '.join(items)})", 2)
+
+
+def _event_ids(ids: list[str] | tuple[str, ...]) -> Part:
+    return _equals_any("metadata_deviceEventId", [_quote(i) for i in ids])
 
 
 def _and(parts: list[Part]) -> Part:

@@ -20,7 +20,7 @@ from . import condition as cond
 from .convert import to_cse_expression
 from .errors import SigmaError, SigmaUnsupported
 from .events import blanked, normalize_event, present_fields
-from .mappings import LEVELS, PROTOTYPE_STATUSES, STATUSES, TACTICS, source_of
+from .mappings import LEVELS, PROTOTYPE_STATUSES, STATUSES, TACTICS, Source, source_of
 from .rule import SigmaRule, parse_sigma
 
 SIGMA_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/SigmaHQ/sigma")
@@ -105,8 +105,7 @@ def _fixture(name: str, description: str, record: dict, match: bool) -> dict:
     return {"name": name, "description": description, "target": "cse", "events": [record], "expect": {"match": match}}
 
 
-def _tests(rule: SigmaRule, expression: str, event: dict) -> list[dict]:
-    source = source_of(rule.logsource.product, rule.logsource.category, rule.logsource.service)[0]
+def _tests(rule: SigmaRule, source: Source, expression: str, event: dict) -> list[dict]:
     parsed = cseql.parse(expression)
     record = normalize_event(event, source, rule.path)
     tests = [_fixture(POSITIVE, f"Sigma regression event for rule {rule.id}, normalized", record, True)]
@@ -129,7 +128,7 @@ def to_detection(rule: SigmaRule, *, event: dict | None = None) -> dict:
     if rule.level not in LEVELS:
         raise SigmaError(f"unknown level `{rule.level}`", rule.path, "known: " + ", ".join(LEVELS))
     expression = to_cse_expression(rule)
-    source = source_of(rule.logsource.product, rule.logsource.category, rule.logsource.service)[0]
+    source = source_of(rule.logsource)[0]
     created = rule.date or rule.modified or datetime.date.today().isoformat()
     cse: dict[str, Any] = {
         "type": "match",
@@ -151,7 +150,7 @@ def to_detection(rule: SigmaRule, *, event: dict | None = None) -> dict:
         "created": created,
         "updated": rule.modified or created,
         "description": f"{rule.description}\n\nImported from Sigma rule {rule.id} ({rule.path.rsplit('/', 1)[-1]}).",
-        "severity": LEVELS[rule.level],
+        "severity": rule.level,
         "confidence": "medium",
         "tags": _tags(rule),
         "mitre": _mitre(rule),
@@ -163,7 +162,7 @@ def to_detection(rule: SigmaRule, *, event: dict | None = None) -> dict:
     if references:
         detection["references"] = references
     detection["cse"] = cse
-    detection["tests"] = _tests(rule, expression, event) if event is not None else []
+    detection["tests"] = _tests(rule, source, expression, event) if event is not None else []
     return detection
 
 
@@ -190,7 +189,7 @@ def convert(text: str, *, path: str = "<rule>", event: dict | None = None) -> Co
                     "log-source scope, then write a negative fixture")
     elif negative is None:
         todo.append("no field of the positive selections could be blanked to stop the match: write a negative fixture")
-    if not source_of(rule.logsource.product, rule.logsource.category, rule.logsource.service)[1]:
+    if not source_of(rule.logsource)[1]:
         notes.append(f"no field table for log source {rule.logsource.describe()}: every field is read raw (fields['...'])")
     if rule.title != detection["name"]:
         notes.append("`/` in the title became `-` (detection names cannot hold `/`)")

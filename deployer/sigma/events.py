@@ -14,8 +14,6 @@ from deployer.cseql import schema
 from .errors import SigmaError
 from .mappings import Source, raw_key
 
-NUMBER_TYPES = ("int", "long")
-
 
 def _windows_parts(event: dict, path: str) -> tuple[dict, dict]:
     body = event.get("Event")
@@ -36,7 +34,7 @@ def _epoch_ms(system: dict) -> int | None:
 
 
 def _value(normalized: str, value: Any) -> Any:
-    if schema.field_type(normalized) in NUMBER_TYPES and str(value).lstrip("-").isdigit():
+    if schema.kind_of(schema.field_type(normalized)) == "number" and str(value).lstrip("-").isdigit():
         return int(value)
     return str(value)
 

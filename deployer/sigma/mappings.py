@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from deployer.cseql.rules import SEVERITY_SCORE
+
+from .rule import LogSource
+
 # Field mappings written from ../shared/reference/sumo-query-language.md PART C, which summarises
 # SumoLogic/pySigma-backend-sumologic `sigma/pipelines/sumologic/logsource_mappings.yaml` (0.2.5).
 # Deviations (docs/sigma.md): QueryStatus -> dns_returnCode (pySigma's dns_replyCode is not in the
@@ -117,9 +121,10 @@ GENERIC = Source({})
 """A log source without a table: every field is read raw (`fields['X']`)."""
 
 
-def source_of(product: str, category: str, service: str) -> tuple[Source, bool]:
+def source_of(logsource: LogSource) -> tuple[Source, bool]:
     """The Source for a Sigma log source, and whether a table knew it (else fields are read raw)."""
-    for key in ((product, category), ("", category), (product, service)):
+    product = logsource.product
+    for key in ((product, logsource.category), ("", logsource.category), (product, logsource.service)):
         if key in SOURCES and key[1]:
             return SOURCES[key], True
     return (WINDOWS_OTHER if product == "windows" else GENERIC), False
@@ -160,7 +165,8 @@ TACTICS: dict[str, tuple[str, str]] = {
     "impact": ("TA0040", "Impact"),
 }
 
-LEVELS = {"informational": "informational", "low": "low", "medium": "medium", "high": "high", "critical": "critical"}
+LEVELS = tuple(SEVERITY_SCORE)
+"""Sigma levels are this project's detection severities, one for one (informational .. critical)."""
 STATUSES = {"stable": "production", "test": "test", "experimental": "experimental", "deprecated": "deprecated"}
 PROTOTYPE_STATUSES = frozenset({"test", "experimental"})
 """Sigma statuses whose imported rule starts as a Cloud SIEM prototype (pySigma: `test` -> is_prototype)."""

@@ -1,6 +1,7 @@
 """The Sumo log-search AST: one frozen dataclass per node, each with a source `span`.
 
-Owns the shape of a parsed query; it does not parse, print, lint or evaluate (see the sibling modules).
+Owns the shape of a parsed query and what a node implies by itself (number values, the fields a stage
+writes); it does not parse, print, lint or evaluate (see the sibling modules).
 Spans never take part in equality, so two queries are equal when they say the same thing.
 """
 
@@ -192,6 +193,16 @@ class Assign(Node):
     alias: str | None
     span: Span | None = _SPAN
 
+    @property
+    def target(self) -> str | None:
+        """The field written: the alias, else a bare function's first field argument (converted in place)."""
+        if self.alias is not None:
+            return self.alias
+        expr = self.expr
+        if isinstance(expr, Call) and expr.args and isinstance(expr.args[0], Field):
+            return expr.args[0].name
+        return None
+
 
 @dataclass(frozen=True, slots=True)
 class AnchorPattern(Node):
@@ -250,6 +261,11 @@ class KeyValue(Node):
     delim: String | None = None
     flags: tuple[str, ...] = ()
     span: Span | None = _SPAN
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The fields the listed keys are extracted into: the aliases, else each key as a field name."""
+        return self.aliases or tuple(key_field(key.value) for key in self.keys)
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,6 +417,11 @@ def number_value(text: str) -> float | int:
     digits, suffix = _NUMBER.fullmatch(text).groups()
     value = float(digits) * _SUFFIXES.get(suffix, 1)
     return int(value) if value.is_integer() and "." not in digits and "e" not in digits.lower() else value
+
+
+def key_field(key: str) -> str:
+    """The field a keyvalue key is extracted into when it has no alias (`user-name` -> `user_name`)."""
+    return re.sub(r"\W", "_", key)
 
 
 def children(node: Node) -> list[Node]:

@@ -19,7 +19,6 @@ from deployer.sumoql import ast as a
 from deployer.sumoql.errors import CannotEvaluateOffline
 from deployer.sumoql.functions import FUNCTIONS, to_number, to_text, truthy
 from deployer.sumoql.prefilter import compile_prefilter, query_requirement
-from deployer.sumoql.printer import format_query
 from deployer.sumoql.printer import scope as scope_text
 from deployer.sumoql.printer import stage as stage_text
 
@@ -110,9 +109,9 @@ def _matcher(pattern: a.Expr) -> Callable[[Row, str], bool]:
     return lambda row, text: (p := to_text(value(row))) is not None and _glob(p).fullmatch(text) is not None
 
 
-def _compile_regex(pattern: str, flags: int = 0) -> re.Pattern[str]:
+def _compile_regex(pattern: str) -> re.Pattern[str]:
     try:
-        return compile_java(pattern, flags)
+        return compile_java(pattern)
     except RegexError as error:
         raise CannotEvaluateOffline(f"regex /{pattern}/ ({error})") from None
 
@@ -205,6 +204,10 @@ def _field(node: a.Field) -> Value:
     return value
 
 
+def _param_error(node: a.Param):
+    raise CannotEvaluateOffline(f"unsubstituted parameter {{{{{node.name}}}}}")
+
+
 def _unsupported(node: a.Node) -> Value:
     raise CannotEvaluateOffline(type(node).__name__.lower())
 
@@ -215,7 +218,7 @@ _COMPILERS: dict[type, Callable[[a.Node], Value]] = {
     a.Bool: lambda n: _constant(n.value),
     a.Regex: lambda n: _constant(n.pattern),
     a.Field: _field,
-    a.Param: lambda n: (_ for _ in ()).throw(CannotEvaluateOffline(f"unsubstituted parameter {{{{{n.name}}}}}")),
+    a.Param: _param_error,
     a.Binary: _binary,
     a.Logical: _logical,
     a.Unary: _unary,
@@ -334,11 +337,7 @@ def _show(value: object) -> str:
 class AssignStage(RowStage):
     def __init__(self, node: a.Assign) -> None:
         self.value = compile_expr(node.expr)
-        target = node.alias
-        if target is None and isinstance(node.expr, a.Call) and node.expr.args and isinstance(node.expr.args[0],
-                                                                                               a.Field):
-            target = node.expr.args[0].name  # `| num(x)` converts x in place
-        self.target = target
+        self.target = node.target
 
     def keep(self, row):
         value = self.value(row)
@@ -504,7 +503,7 @@ class KeyValueStage(ParseStage):
         if node.regex is not None:
             raise CannotEvaluateOffline("keyvalue regex")
         self.keys = [k.value for k in node.keys]
-        self.names = tuple(node.aliases or (re.sub(r"\W", "_", k) for k in self.keys))
+        self.names = node.names
         key = "|".join(re.escape(k) for k in self.keys) if self.keys and not node.auto else r"[A-Za-z_][\w.\-]*"
         self.regex = re.compile(self._PAIR.format(key=key))
         self.nodrop, self.field_name = node.nodrop, node.field or "_raw"
@@ -512,7 +511,7 @@ class KeyValueStage(ParseStage):
     def extract(self, text):
         pairs = {m.group(1): m.group(2) if m.group(2) is not None else m.group(3) for m in self.regex.finditer(text)}
         if not self.keys:
-            return {re.sub(r"\W", "_", k): v for k, v in pairs.items()} or None
+            return {a.key_field(k): v for k, v in pairs.items()} or None
         return {name: pairs[key] for key, name in zip(self.keys, self.names, strict=False) if key in pairs} or None
 
 
@@ -539,10 +538,11 @@ class SplitStage(ParseStage):
 class FieldsStage(RowStage):
     def __init__(self, node: a.Fields) -> None:
         self.names = [f.name for f in node.names]
+        self.lowered = {n.lower() for n in self.names}
         self.remove = node.mode == "-"
 
     def keep(self, row):
-        lowered = {n.lower() for n in self.names}
+        lowered = self.lowered
         if self.remove:
             kept = {k: v for k, v in row.items() if k.lower() not in lowered}
         else:
@@ -619,10 +619,6 @@ class LimitStage(TableStage):
 
     def apply_all(self, rows):
         return rows[:self.count]
-
-
-def _param_error(node: a.Param):
-    raise CannotEvaluateOffline(f"unsubstituted parameter {{{{{node.name}}}}}")
 
 
 class DedupStage(TableStage):
@@ -938,10 +934,6 @@ class Pipeline:
             else:
                 self._plan.append(stage)
 
-    @property
-    def text(self) -> str:
-        return format_query(self.query)
-
     def run(self, events: list[dict], *, explain: bool = False) -> EvalResult:
         prefilter = None if explain else self.prefilter
         rows: list[tuple[int, Row]] = [(i, dict(e)) for i, e in enumerate(events) if prefilter is None or prefilter(e)]
@@ -950,13 +942,13 @@ class Pipeline:
         for step in self._plan:
             trace = explain and not aggregated
             if isinstance(step, TableStage):
-                rows = self._table(step.index, step, rows, steps, trace)
+                rows = self._table(step, rows, steps, trace)
                 aggregated = aggregated or isinstance(step, (AggregateStage, TopStage))
             elif isinstance(step, RowStage):
-                rows = self._rows(step.index, step, rows, steps, trace)
+                rows = self._rows(step, rows, steps, trace)
             elif trace:
                 for stage in step:
-                    rows = self._rows(stage.index, stage, rows, steps, trace)
+                    rows = self._rows(stage, rows, steps, trace)
             else:
                 rows = self._in_place(step, rows)
         output = [{k: v for k, v in row.items() if not k.startswith("\x00")} for _, row in rows]
@@ -981,7 +973,7 @@ class Pipeline:
         return out
 
     @staticmethod
-    def _rows(index, stage, rows, steps, explain):
+    def _rows(stage, rows, steps, explain):
         out = []
         if not explain:
             for origin, row in rows:
@@ -992,18 +984,18 @@ class Pipeline:
             out.extend((origin, p) for p in produced)
             added = {k: v for k, v in (produced[0] if produced else {}).items()
                      if not k.startswith("\x00") and (k not in row or row[k] != v)}
-            steps[origin].append(StageStep(index, stage.text, bool(produced),
+            steps[origin].append(StageStep(stage.index, stage.text, bool(produced),
                                            None if produced else stage.why(row), added))
         return out
 
     @staticmethod
-    def _table(index, stage, rows, steps, explain):
+    def _table(stage, rows, steps, explain):
         origin_of = {id(row): origin for origin, row in rows}
         result = stage.apply_all([row for _, row in rows])
         if isinstance(stage, (AggregateStage, TopStage)):
             if explain:
                 for origin in sorted({o for o, _ in rows}):
-                    steps[origin].append(StageStep(index, stage.text, True, None,
+                    steps[origin].append(StageStep(stage.index, stage.text, True, None,
                                                    {"aggregated into rows": len(result)}))
             return [(-1, row) for row in result]
         kept = [(origin_of.get(id(row), -1), row) for row in result]
@@ -1011,7 +1003,7 @@ class Pipeline:
             survivors = {o for o, _ in kept}
             for origin in sorted({o for o, _ in rows}):
                 reason = None if origin in survivors else f"removed by {stage.text.split()[0]}"
-                steps[origin].append(StageStep(index, stage.text, origin in survivors, reason, {}))
+                steps[origin].append(StageStep(stage.index, stage.text, origin in survivors, reason, {}))
         return kept
 
 

@@ -116,7 +116,8 @@ def _parse_regex_groups(literal: a.String, found: list[rx.Group], python_named) 
 
 def _compile(literal: a.String | a.Regex) -> Iterator[Diagnostic]:
     pattern = literal.raw if isinstance(literal, a.String) else literal.pattern
-    translation = rx.translate(_PY_NAMED.sub(r"(?<\1>", pattern))
+    java = _PY_NAMED.sub(r"(?<\1>", pattern)  # SQL110 already reports Python-style names
+    translation = rx.translate(java)
     for index, construct in translation.problems:
         yield Diagnostic("SQL114", f"regex uses {construct}, which the offline checker cannot verify", INFO,
                          _inside(literal.span, pattern, index), "the query may still be valid in Sumo")
@@ -129,10 +130,10 @@ def _compile(literal: a.String | a.Regex) -> Iterator[Diagnostic]:
     if translation.errors:
         return
     try:
-        re.compile(translation.python)
-    except re.error as error:
-        span = literal.span if error.pos is None else _inside(literal.span, pattern, translation.java_index(error.pos))
-        yield Diagnostic("SQL113", f"invalid regular expression: {error.msg}", ERROR, span, hint)
+        rx.compile_java(java)
+    except rx.RegexError as error:
+        span = literal.span if error.index is None else _inside(literal.span, pattern, error.index)
+        yield Diagnostic("SQL113", f"invalid regular expression: {error.message}", ERROR, span, hint)
 
 
 def rule_python_named_in_invalid(query: a.Query) -> Iterator[Diagnostic]:
@@ -268,12 +269,11 @@ def _defines(stage: a.Node, flow: _Flow) -> None:
     elif kind is a.KeyValue:
         if stage.auto or not stage.keys:
             flow.forget()
-        flow.define(*(stage.aliases or [re.sub(r"\W", "_", k.value) for k in stage.keys]))
+        flow.define(*stage.names)
     elif kind is a.Split:
         flow.define(*(e.name for e in stage.extractions))
     elif kind is a.Assign:
-        flow.define(stage.alias or (stage.expr.args[0].name if isinstance(stage.expr, a.Call) and stage.expr.args
-                                    and isinstance(stage.expr.args[0], a.Field) else ""))
+        flow.define(stage.target or "")
     elif kind is a.Lookup:
         if any(o.name == "*" for o in stage.outputs):
             flow.forget()

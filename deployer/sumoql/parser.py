@@ -85,24 +85,6 @@ class Parser:
         self._nesting = 0
         self._depths: dict[int, int] = {}
         self._subquery_depth = 0
-        self._stage_parsers: dict[str, Callable[[Token], a.Node]] = {
-            "where": self._parse_where,
-            "parse": self._parse_parse,
-            "extract": self._parse_extract,
-            "json": self._parse_json,
-            "keyvalue": self._parse_keyvalue,
-            "kv": self._parse_keyvalue,
-            "csv": self._parse_split,
-            "split": self._parse_split,
-            "fields": self._parse_fields,
-            "sort": self._parse_sort,
-            "order": self._parse_sort,
-            "limit": self._parse_limit,
-            "top": self._parse_top,
-            "dedup": self._parse_dedup,
-            "lookup": self._parse_lookup,
-            "timeslice": self._parse_timeslice,
-        }
 
     # --- token plumbing ------------------------------------------------------------------------
 
@@ -359,9 +341,9 @@ class Parser:
         token = self.tok
         name = token.text.lower() if token.type is T.IDENT else ""
         start = self.pos
-        if name in self._stage_parsers:
+        if name in STAGE_PARSERS:
             self.advance()
-            node = self._stage_parsers[name](token)
+            node = STAGE_PARSERS[name](self, token)
         elif name in AGGREGATES and self._looks_like_aggregate():
             node = self._parse_aggregate()
         elif name in GENERIC_OPERATORS:
@@ -561,13 +543,7 @@ class Parser:
         mode = ""
         if self.at(T.MINUS, T.PLUS):
             mode = self.advance().text
-        names = []
-        while True:
-            item_start = self.pos
-            names.append(a.Field(self._field_name(), self.span_from(item_start)))
-            if not self.accept(T.COMMA):
-                break
-        return a.Fields(mode, tuple(names), self.span_from(start))
+        return a.Fields(mode, tuple(self._field_refs()), self.span_from(start))
 
     def _sort_keys(self) -> list[a.SortKey]:
         keys = []
@@ -906,12 +882,31 @@ class Parser:
         return args
 
 
+# Operators with a grammar of their own (the printer parenthesises expressions that start with one).
+STAGE_PARSERS: dict[str, Callable[[Parser, Token], a.Node]] = {
+    "where": Parser._parse_where,
+    "parse": Parser._parse_parse,
+    "extract": Parser._parse_extract,
+    "json": Parser._parse_json,
+    "keyvalue": Parser._parse_keyvalue,
+    "kv": Parser._parse_keyvalue,
+    "csv": Parser._parse_split,
+    "split": Parser._parse_split,
+    "fields": Parser._parse_fields,
+    "sort": Parser._parse_sort,
+    "order": Parser._parse_sort,
+    "limit": Parser._parse_limit,
+    "top": Parser._parse_top,
+    "dedup": Parser._parse_dedup,
+    "lookup": Parser._parse_lookup,
+    "timeslice": Parser._parse_timeslice,
+}
+
+
 def field_name(token: Token) -> str:
     if token.type is T.ESCAPED_FIELD:
         text = token.text[1:].lstrip()
         return text[1:-1].replace('\\"', '"') if text.startswith('"') else text
-    if token.type is T.PARAM:
-        return token.text
     return token.text
 
 

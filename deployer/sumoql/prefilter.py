@@ -138,7 +138,7 @@ def _names_written(stage: a.Node) -> set[str] | None:
     elif isinstance(stage, a.Json) and not stage.auto:
         names = set(stage.aliases or (p.value for p in stage.paths))
     elif isinstance(stage, a.KeyValue) and stage.keys and not stage.auto:
-        names = set(stage.aliases or (re.sub(r"\W", "_", k.value) for k in stage.keys))
+        names = set(stage.names)
     elif isinstance(stage, a.Split):
         names = {e.name for e in stage.extractions}
     elif isinstance(stage, a.Timeslice):

@@ -1,6 +1,6 @@
 """Canonical text for a parsed query: one stage per line, normalised keywords and spacing.
 
-Owns AST -> text (used by renderers and `fmt`); it does not preserve comments or the author's layout.
+Owns AST -> text (stage text in --explain traces and lint hints); it does not preserve comments or layout.
 `parse(format_query(q)) == q` holds for every query the parser accepts (spans aside).
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from deployer.sumoql import ast as a
-from deployer.sumoql.parser import AGGREGATES, GENERIC_OPERATORS
+from deployer.sumoql.parser import AGGREGATES, GENERIC_OPERATORS, STAGE_PARSERS
 from deployer.sumoql.tokens import IDENT_PATTERN
 
 _PLAIN_NAME = re.compile(r"(?!\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[A-Za-z]{0,2}$)" + IDENT_PATTERN)
@@ -17,8 +17,7 @@ _PARAM = re.compile(r"\{\{[^{}\n]*\}\}")
 _SCOPE_WORD = re.compile(r'[^\s()"|=!\[]+')
 _RESERVED = frozenset({"and", "or", "not", "in", "matches", "contains", "as", "by", "true", "false", "asc",
                        "desc", "group", "from", "on", "nodrop", "multi", "extract", "field", "buckets"})
-_STAGE_WORDS = frozenset({"where", "parse", "extract", "json", "keyvalue", "kv", "csv", "split", "fields", "sort",
-                          "order", "limit", "top", "dedup", "lookup", "timeslice"}) | AGGREGATES | GENERIC_OPERATORS
+_STAGE_WORDS = frozenset(STAGE_PARSERS) | AGGREGATES | GENERIC_OPERATORS
 
 # Binding strength; a child printed below its context's minimum gets parentheses.
 _PRECEDENCE = {"ternary": 1, "or": 2, "and": 3, "not": 4, "compare": 5, "+": 6, "-": 6, "*": 7, "/": 7, "%": 7,

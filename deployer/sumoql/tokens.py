@@ -244,14 +244,3 @@ class LazySpan(Span):
 
     __hash__ = Span.__hash__
 
-
-def tokenize(text: str, mode: Mode = Mode.EXPR) -> list[Token]:
-    """All tokens of `text` in one mode (for tools and tests; the parser scans lazily)."""
-    tokenizer = Tokenizer(text)
-    tokens, offset = [], 0
-    while True:
-        token = tokenizer.scan(offset, mode)
-        tokens.append(token)
-        if token.type in (TokenType.EOF, TokenType.ERROR):
-            return tokens
-        offset = token.end

@@ -12,17 +12,15 @@ from deployer.render.markers import VERSION_PREFIX, is_marker
 from deployer.render.search import (
     CONNECTION_TYPES,
     DEFAULT_THRESHOLD,
+    EMAIL_FLAGS,
+    EMAIL_SUBJECT,
     MARKER,
+    MONITOR_SUBJECT,
     MONITOR_TIME_RANGES,
 )
 from deployer.sync.normalize import REV_TAG
 
 DURATION = re.compile(r"^-?\d+[smhdw]$")
-EMAIL_SUBJECT = "Search Alert: {{AlertCondition}} results found for {{SearchName}}"
-MONITOR_SUBJECT = "Monitor Alert: {{TriggerType}} on {{Name}}"
-EMAIL_FLAGS = {"includeQuery": ("include_query", True), "includeResultSet": ("include_result_set", True),
-               "includeHistogram": ("include_histogram", True),
-               "includeCsvAttachment": ("include_csv_attachment", False)}
 CONNECTION_NAMES = {api: name for name, api in CONNECTION_TYPES.items()}
 
 

@@ -10,13 +10,13 @@ import copy
 import hashlib
 import json
 
+from deployer.render.cse import WINDOW_ENUMS
 from deployer.render.markers import marked_id
-from deployer.render.search import marker_in, with_marker
+from deployer.render.search import EMAIL_FLAGS, marker_in, with_marker
 
 KINDS = ("cse_rule", "scheduled_search", "monitor")
 REV_TAG = "sumo-content:rev="
-WINDOW_MS = {"T05M": 300_000, "T10M": 600_000, "T30M": 1_800_000, "T60M": 3_600_000,
-             "T12H": 43_200_000, "T24H": 86_400_000, "T05D": 432_000_000}
+WINDOW_MS = {name: ms for ms, name in WINDOW_ENUMS.items()}
 RULE_TYPES = {"templated match": "match", "match": "match", "templated": "match", "threshold": "threshold",
               "chain": "chain", "aggregation": "aggregation", "first seen": "first-seen",
               "first-seen": "first-seen", "outlier": "outlier"}
@@ -46,8 +46,7 @@ UNORDERED = {"tags", "groupByFields", "valueFields", "runForTriggerTypes", "toLi
 SEARCH_DEFAULTS = {"byReceiptTime": False, "viewName": "", "queryParameters": [], "parsingMode": "Manual"}
 SCHEDULE_DEFAULTS = {"cronExpression": "", "muteErrorEmails": False, "parameters": []}
 NOTIFICATION_DEFAULTS = {
-    "EmailSearchNotificationSyncDefinition": {"includeQuery": True, "includeResultSet": True,
-                                              "includeHistogram": True, "includeCsvAttachment": False},
+    "EmailSearchNotificationSyncDefinition": {api: default for api, (_key, default) in EMAIL_FLAGS.items()},
     "WebhookSearchNotificationSyncDefinition": {"itemizeAlerts": False},
 }
 MONITOR_FIELDS = {"name": None, "description": "", "monitorType": None, "evaluationDelay": "0m", "queries": [],

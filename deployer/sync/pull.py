@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from deployer.api import SumoClient
-from deployer.content.loader import display_path, load_content
+from deployer.content.loader import detection_of, display_path, load_content
 from deployer.content.model import ContentConfig, Detection, Environment
 from deployer.content.schema import validate_document
 from deployer.content.yamlpos import load_document
@@ -32,7 +32,6 @@ from deployer.sync.select import is_selected
 from deployer.sync.state import USER_RULES, DeployedObject, read_state
 from deployer.validation import lint_detection
 
-SCOPES = ("user", "all", "managed")  # user rules + our folders; built-in rules too; only objects with our marker
 DEFAULT_OUT = Path("content") / "pulled"
 SCHEMA_LINE = "# yaml-language-server: $schema=../../../deployer/content/schemas/detection.schema.json"
 STATUS_ORDER = ("experimental", "test", "production")
@@ -94,7 +93,10 @@ class PullReport:
 def pull(client: SumoClient, environment: Environment, root: Path, *, out_dir: Path | None = None,
          scope: str = "user", ids: tuple[str, ...] = (), force: bool = False, dry_run: bool = False,
          today: date | None = None) -> PullReport:
-    """Read the tenant like `plan` does, draft one detection per object group, write the drafts under `out_dir`."""
+    """Read the tenant like `plan` does, draft one detection per object group, write the drafts under `out_dir`.
+
+    `scope`: user (user CSE rules and our folders), all (built-in rules too) or managed (only marked objects).
+    """
     out_dir = (out_dir or root / DEFAULT_OUT).resolve()
     detections_dir = (root / "content" / "detections").resolve()
     if out_dir == detections_dir or detections_dir in out_dir.parents:
@@ -293,11 +295,7 @@ def _parse(data: dict, sources: tuple[str, ...], path: str, environment: Environ
     doc = load_document(_text(data, sources, environment, today, []), path)
     problems = [f"{d.message}" for d in validate_document(doc, "detection.schema.json")
                 if not any(d.code == code and text in d.message for code, text in EXPECTED_GAPS)]
-    parsed = doc.data
-    detection = Detection(path=path, id=parsed["id"], name=parsed["name"], version=parsed["version"],
-                          status=parsed["status"], severity=parsed["severity"], confidence=parsed["confidence"],
-                          data=parsed, tests=(), document=doc)
-    return detection, problems
+    return detection_of(doc), problems
 
 
 def _todo(detection: Detection, todo: list[str], config: ContentConfig, environment: Environment, *,

@@ -6,10 +6,8 @@ Everything it creates is named `sumo-content-live-<random>` and deleted before t
 
 from __future__ import annotations
 
-import json
 import os
 import uuid
-from pathlib import Path
 
 import pytest
 
@@ -21,7 +19,6 @@ pytestmark = [
     pytest.mark.skipif(not all(os.environ.get(v) for v in ("SUMO_ACCESS_ID", "SUMO_ACCESS_KEY", "SUMO_DEPLOYMENT")),
                        reason="set SUMO_ACCESS_ID, SUMO_ACCESS_KEY and SUMO_DEPLOYMENT to run against a tenant"),
 ]
-DATA = Path(__file__).parents[1] / "api" / "data"
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +26,6 @@ def client():
     with SumoClient.for_deployment(os.environ.get("SUMO_DEPLOYMENT"), None, "SUMO_ACCESS_ID", "SUMO_ACCESS_KEY",
                                    job_poll_interval=1.0) as c:
         yield c
-
-
-@pytest.fixture(scope="module")
-def payloads() -> dict:
-    return {name: json.loads((DATA / f"{name}.json").read_text()) for name in ("rules", "monitor", "saved_search")}
 
 
 @pytest.fixture
