@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
@@ -35,6 +36,14 @@ def test_gateway_error_shapes(sumo):
     not_json = requests.post(sumo.url + "v2/content/folders", data="x", auth=AUTH, timeout=5,
                              headers={"Content-Type": "text/plain"})
     assert not_json.status_code == 415
+
+
+def test_non_ascii_credentials_are_refused_not_crashed(sumo):
+    # regression: UTF-8 credentials decoded to non-ASCII text made hmac.compare_digest raise TypeError
+    for pair in ("émulator-id:emulator-key", "emulator-id:clé"):
+        header = "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
+        response = requests.get(sumo.url + "sec/v1/rules", headers={"Authorization": header}, timeout=5)
+        assert response.status_code == 401 and response.json()["code"] == "unauthorized"
 
 
 def test_validation_errors_name_the_field_in_each_family(sumo):
