@@ -97,3 +97,9 @@ def test_python_backreference_is_reported():
     # regression: (?P=name) passed the linter although Java rejects it
     found = [d for d in lint('_sourceCategory=x | parse regex "(?<u>a)(?P=u)"') if d.code == "SQL113"]
     assert found and "Python syntax" in found[0].message
+
+
+def test_deeply_nested_regex_is_a_finding_not_a_crash():
+    # regression: a regex nested deep enough for RecursionError made lint raise
+    query = "_sourceCategory=x | where a matches /" + "(?:" * 3000 + "a" + ")" * 3000 + "/"
+    assert "SQL113" in [d.code for d in lint(query)]
