@@ -73,6 +73,18 @@ class Translation:
             return len(self.java)
         return self._origins[bisect_right(self._offsets, python_index) - 1]
 
+    def compile(self, flags: int = 0) -> re.Pattern[str]:
+        """Compile the Python text as it stands, `errors` and `problems` notwithstanding (compile_java
+        checks them first); raises RegexError with the Java index."""
+        try:
+            with warnings.catch_warnings():  # FutureWarnings on set syntax Java has already given a meaning
+                warnings.simplefilter("ignore")
+                return re.compile(self.python, flags)
+        except re.error as error:
+            raise RegexError(error.msg, None if error.pos is None else self.java_index(error.pos)) from None
+        except (RecursionError, OverflowError) as error:
+            raise RegexError(str(error)) from None
+
 
 class RegexError(ValueError):
     """A pattern Java rejects or the offline engine cannot run; `index` points into the Java text."""
@@ -101,14 +113,7 @@ def compile_java(pattern: str, flags: int = 0) -> re.Pattern[str]:
         raise RegexError(message, index)
     for index, construct in translation.problems:
         raise RegexError(f"{construct} is not supported by the offline engine", index)
-    try:
-        with warnings.catch_warnings():  # FutureWarnings on set syntax Java has already given a meaning
-            warnings.simplefilter("ignore")
-            return re.compile(translation.python, flags)
-    except re.error as error:
-        raise RegexError(error.msg, None if error.pos is None else translation.java_index(error.pos)) from None
-    except (RecursionError, OverflowError) as error:
-        raise RegexError(str(error)) from None
+    return translation.compile(flags)
 
 
 class _Translator:

@@ -97,6 +97,16 @@ def test_translation_lists_what_python_cannot_run_and_maps_positions():
     assert translation.java_index(len(translation.python)) == len(r"\hx(")
 
 
+def test_a_translation_compiles_past_what_java_rejects_with_java_positions():
+    # the linter reports (?P< itself and still wants the positions of later errors in the original text
+    translation = translate(r"(?P<u>a)\hx")
+    assert [index for index, _ in translation.errors] == [0]
+    assert translation.compile().fullmatch("a x")
+    with pytest.raises(RegexError) as raised:
+        translate(r"(?P<u>a)\h[x").compile()
+    assert raised.value.index == 10
+
+
 def test_compile_java_takes_re_flags_and_caches():
     assert compile_java("abc", re.IGNORECASE).fullmatch("ABC")
     assert compile_java("abc") is compile_java("abc")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from deployer.diagnostics import Span
 
 _SPAN = field(default=None, compare=False, repr=False)
+_ESCAPED_SLASH = re.compile(r"\\/")
 
 
 class Node:
@@ -61,6 +62,15 @@ class Regex(Node):
     @property
     def pattern(self) -> str:
         return self.raw.replace("\\/", "/")
+
+    def raw_index(self, index: int) -> int:
+        """Where `pattern[index]` is in `raw`: every `\\/` before it is one character longer there."""
+        shift = 0
+        for match in _ESCAPED_SLASH.finditer(self.raw):
+            if match.start() - shift >= index:
+                break
+            shift += 1
+        return index + shift
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +256,12 @@ class Json(Node):
     flags: tuple[str, ...] = ()
     maxdepth: int | None = None
     span: Span | None = _SPAN
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The fields the listed paths are extracted into: the aliases, else each path exactly as written
+        (`"a.b"` -> `a.b`, `"$['a b']"` -> `$['a b']`; see docs/evaluator-semantics.md)."""
+        return self.aliases or tuple(path.value for path in self.paths)
 
 
 @dataclass(frozen=True, slots=True)

@@ -471,7 +471,7 @@ class JsonStage(ParseStage):
 
     def __init__(self, node: a.Json) -> None:
         self.paths = [_json_path(p.value) for p in node.paths]
-        self.names = tuple(node.aliases or (p.value for p in node.paths))
+        self.names = node.names
         self.nodrop, self.auto, self.field_name = node.nodrop, node.auto, node.field or "_raw"
 
     def extract(self, text):

@@ -82,57 +82,71 @@ def _regex_literals(query: a.Query) -> Iterator[tuple[a.String | a.Regex, bool]]
             yield node, False
 
 
+class _LocatedRegex:
+    """A regex literal's pattern as the engine gets it, with spans back in the query text."""
+
+    def __init__(self, literal: a.String | a.Regex) -> None:
+        self.literal = literal
+        # a /.../ literal reaches the engine with \/ unescaped; a string's raw text reaches it as written
+        self.pattern = literal.pattern if isinstance(literal, a.Regex) else literal.raw
+        self.translation = rx.translate(self.pattern)
+
+    def span(self, start: int, end: int | None = None) -> Span | None:
+        """The query-text span of `pattern[start:end]` (one character without `end`)."""
+        literal = self.literal
+        to_raw = literal.raw_index if isinstance(literal, a.Regex) else int
+        first = to_raw(start)
+        return _inside(literal.span, literal.raw, first, 1 if end is None else to_raw(end) - first)
+
+
 def rule_regexes(query: a.Query) -> Iterator[Diagnostic]:
     for literal, is_parse in _regex_literals(query):
-        pattern = literal.raw
-        found = rx.groups(pattern)
+        regex = _LocatedRegex(literal)
+        found = list(regex.translation.groups)
         python_named = [g for g in found if g.kind == "python-named"]
         for group in python_named:
             yield Diagnostic(
                 "SQL110", f"named group '(?P<{group.name}>' uses Python syntax, which Sumo rejects",
-                ERROR, _inside(literal.span, pattern, group.start, 5 + len(group.name or "")),
+                ERROR, regex.span(group.start, group.start + 5 + len(group.name or "")),
                 f"write the group as (?<{group.name}>...)")
         if is_parse:
-            yield from _parse_regex_groups(literal, found, python_named)
-        yield from _compile(literal)
+            yield from _parse_regex_groups(regex, found, python_named)
+        yield from _compile(regex, {group.start for group in python_named})
 
 
-def _parse_regex_groups(literal: a.String, found: list[rx.Group], python_named) -> Iterator[Diagnostic]:
-    pattern = literal.raw
+def _parse_regex_groups(regex: _LocatedRegex, found: list[rx.Group], python_named) -> Iterator[Diagnostic]:
     if not any(g.kind == "named" for g in found) and not python_named:
         yield Diagnostic("SQL115", "parse regex needs at least one named group (?<name>...)", ERROR,
-                         literal.span, "name what you extract, e.g. \"user=(?<user>\\S+)\"")
+                         regex.literal.span, "name what you extract, e.g. \"user=(?<user>\\S+)\"")
     for group in found:
         if group.kind == "capturing":
             yield Diagnostic("SQL111", "unnamed capturing group in parse regex; Sumo documents only named groups",
-                             WARNING, _inside(literal.span, pattern, group.start),
+                             WARNING, regex.span(group.start),
                              "make it non-capturing with (?:...) or name it (?<name>...)")
         elif group.kind in ("named", "python-named") and group.inside_named:
             yield Diagnostic("SQL112", f"named group '{group.name}' is nested inside '{group.inside_named}';"
-                             " Sumo does not support nested named groups", ERROR,
-                             _inside(literal.span, pattern, group.start),
+                             " Sumo does not support nested named groups", ERROR, regex.span(group.start),
                              "extract the inner value in a second parse regex")
 
 
-def _compile(literal: a.String | a.Regex) -> Iterator[Diagnostic]:
-    pattern = literal.raw if isinstance(literal, a.String) else literal.pattern
-    java = _PY_NAMED.sub(r"(?<\1>", pattern)  # SQL110 already reports Python-style names
-    translation = rx.translate(java)
+def _compile(regex: _LocatedRegex, reported: set[int]) -> Iterator[Diagnostic]:
+    """SQL114/SQL113 for the pattern; errors at `reported` (the (?P< groups, SQL110) are not repeated."""
+    translation = regex.translation
     for index, construct in translation.problems:
         yield Diagnostic("SQL114", f"regex uses {construct}, which the offline checker cannot verify", INFO,
-                         _inside(literal.span, pattern, index), "the query may still be valid in Sumo")
+                         regex.span(index), "the query may still be valid in Sumo")
     if translation.problems:
         return
     hint = "check brackets, groups and escapes in the pattern"
-    for index, message in translation.errors:
-        yield Diagnostic("SQL113", f"invalid regular expression: {message}", ERROR,
-                         _inside(literal.span, pattern, index), hint)
-    if translation.errors:
+    errors = [(index, message) for index, message in translation.errors if index not in reported]
+    for index, message in errors:
+        yield Diagnostic("SQL113", f"invalid regular expression: {message}", ERROR, regex.span(index), hint)
+    if errors:
         return
     try:
-        rx.compile_java(java)
+        translation.compile()
     except rx.RegexError as error:
-        span = literal.span if error.index is None else _inside(literal.span, pattern, error.index)
+        span = regex.literal.span if error.index is None else regex.span(error.index)
         yield Diagnostic("SQL113", f"invalid regular expression: {error.message}", ERROR, span, hint)
 
 
@@ -233,12 +247,6 @@ class _Flow:
             self.known = None
 
 
-def _json_name(path: a.String) -> str:
-    text = path.value
-    match = re.fullmatch(r"\$?\[?'([^']*)'\]?", text)
-    return match.group(1) if match else text
-
-
 def _uses(stage: a.Node) -> Iterator[a.Field]:
     source = getattr(stage, "field", None)
     if isinstance(source, str):
@@ -265,7 +273,7 @@ def _defines(stage: a.Node, flow: _Flow) -> None:
     elif kind is a.Json:
         if stage.auto:
             flow.forget()
-        flow.define(*(stage.aliases or [_json_name(p) for p in stage.paths]))
+        flow.define(*stage.names)
     elif kind is a.KeyValue:
         if stage.auto or not stage.keys:
             flow.forget()

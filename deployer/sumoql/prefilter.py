@@ -136,7 +136,7 @@ def _names_written(stage: a.Node) -> set[str] | None:
         except RegexError:
             return None
     elif isinstance(stage, a.Json) and not stage.auto:
-        names = set(stage.aliases or (p.value for p in stage.paths))
+        names = set(stage.names)
     elif isinstance(stage, a.KeyValue) and stage.keys and not stage.auto:
         names = set(stage.names)
     elif isinstance(stage, a.Split):

@@ -171,3 +171,8 @@ def test_total_and_accum_per_group_in_row_order():
 def test_operators_without_offline_semantics(text):
     with pytest.raises(CannotEvaluateOffline, match="cannot evaluate offline: "):
         compile_query(parse(text))
+
+
+def test_json_field_without_alias_is_named_by_the_path_as_written():
+    (row,) = rows("""* | json "$['a b']", "['c.d']", "e.f" """, raw('{"a b": 1, "c.d": 2, "e": {"f": 3}}'))
+    assert (row["$['a b']"], row["['c.d']"], row["e.f"]) == ("1", "2", "3")

@@ -103,3 +103,29 @@ def test_deeply_nested_regex_is_a_finding_not_a_crash():
     # regression: a regex nested deep enough for RecursionError made lint raise
     query = "_sourceCategory=x | where a matches /" + "(?:" * 3000 + "a" + ")" * 3000 + "/"
     assert "SQL113" in [d.code for d in lint(query)]
+
+
+@pytest.mark.parametrize("construct, code", [("[b", "SQL113"), ("(?q)", "SQL113"), ("\\p{InGreek}", "SQL114")])
+def test_regex_positions_after_a_python_named_group_are_exact(construct, code):
+    # regression: (?P< was rewritten to (?< before checking, so later positions were one column left
+    query = f'_sourceCategory=x | parse regex "(?P<u>a){construct}"'
+    found = [d for d in lint(query) if d.code == code]
+    assert [d.span.column for d in found] == [query.index(construct) + 1]
+    assert [d.code for d in lint(query)].count("SQL113") == (code == "SQL113")  # (?P< itself is SQL110 only
+
+
+@pytest.mark.parametrize("construct, code", [("[b", "SQL113"), ("(?q)", "SQL113"), ("\\p{InGreek}", "SQL114")])
+def test_regex_literal_positions_after_escaped_slashes_are_exact(construct, code):
+    # regression: positions were computed on the pattern with \/ unescaped, one column left per \/
+    query = f"_sourceCategory=x | where _raw matches /a\\/b\\/{construct}/"
+    found = [d for d in lint(query) if d.code == code]
+    assert [d.span.column for d in found] == [query.index(construct) + 1]
+
+
+@pytest.mark.parametrize("path", ["$['a b']", "['a b']", "a.b", "a[0]"])
+def test_json_field_without_alias_is_named_by_the_path_as_written(path):
+    # regression: lint named "$['a b']" field "a b" while the evaluator and prefilter used "$['a b']"
+    text = f'* | json "{path}" | where %"{path}" = "x"'
+    assert "SQL140" not in codes(text)
+    if "'" in path:
+        assert "SQL140" in codes(f'* | json "{path}" | where %"a b" = "x"')
