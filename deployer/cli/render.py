@@ -6,23 +6,19 @@ import click
 
 from deployer.cli.output import environment_or_fail, format_option, print_json
 from deployer.content.loader import find_root, load_content
-from deployer.render import RenderError, render_cse_rule, render_monitor, render_scheduled_search
+from deployer.render import Payload, RenderError, render_payloads
+
+
+def _request(payload: Payload) -> dict:
+    # Key order is the JSON output's: a CSE rule has always printed its path before its body.
+    if payload.kind == "cse_rule":
+        return {"method": "POST", "path": payload.path, "body": payload.body}
+    return {"method": "POST", "body": payload.body, "path": payload.path}
 
 
 def _payloads(detection, environment) -> dict:
     """{"cse_rule": {...}}; other payload kinds (scheduled_search, monitor) add their own keys."""
-    payloads: dict = {}
-    if detection.cse:
-        rule = render_cse_rule(detection, environment)
-        payloads["cse_rule"] = {"method": "POST", "path": rule.path, "body": rule.body}
-    if detection.search:
-        payloads["scheduled_search"] = {"method": "POST", "body": render_scheduled_search(detection, environment),
-                                        "path": f"/v2/content/folders/<id of {environment.folder}>/import"}
-        monitor = render_monitor(detection, environment)
-        if monitor is not None:
-            payloads["monitor"] = {"method": "POST", "body": monitor,
-                                   "path": f"/v1/monitors?parentId=<id of {environment.monitor_folder}>"}
-    return payloads
+    return {payload.kind: _request(payload) for payload in render_payloads(detection, environment)}
 
 
 def find_detections(detections, wanted: str) -> list:

@@ -13,11 +13,9 @@ from deployer.diagnostics import Diagnostic, Severity
 
 from . import schema
 from .lint import lint, lint_entity_selector, lint_tags, lint_template
-from .rules import duration_ms
+from .rules import CUSTOM_WINDOW_MS, MAX_SUPPRESSION_MS, duration_ms
 
 TEMPLATES = ("name_expression", "summary_expression", "description_expression")
-WINDOW_RANGE_MS = (60_000, 432_000_000)
-MAX_SUPPRESSION_MS = 604_800_000
 
 
 def _expressions(cse: dict) -> Iterator[tuple[tuple, str]]:
@@ -42,7 +40,7 @@ def _located(detection: Detection, path: tuple, found: list[Diagnostic], *, insi
 
 def _windows(detection: Detection, cse: dict) -> list[Diagnostic]:
     found = []
-    low, high = WINDOW_RANGE_MS
+    low, high = CUSTOM_WINDOW_MS
     if "window" in cse and not low <= duration_ms(cse["window"]) <= high:
         found.append(("window", Diagnostic(
             "CSE301", f"window {cse['window']!r} is outside what Cloud SIEM accepts",

@@ -11,7 +11,13 @@ from typing import Any
 
 from deployer.content.model import Detection, Environment
 from deployer.content.parameters import substitute
-from deployer.cseql.rules import default_score, detection_defaults, duration_ms
+from deployer.cseql.rules import (
+    CUSTOM_WINDOW_MS,
+    MAX_SUPPRESSION_MS,
+    default_score,
+    detection_defaults,
+    duration_ms,
+)
 
 from .markers import marker_tag, version_tag
 
@@ -25,8 +31,6 @@ ENDPOINT_TYPES = {
 }
 WINDOW_ENUMS = {300_000: "T05M", 600_000: "T10M", 1_800_000: "T30M", 3_600_000: "T60M",
                 43_200_000: "T12H", 86_400_000: "T24H", 432_000_000: "T05D"}
-CUSTOM_WINDOW_MS = (60_000, 432_000_000)
-MAX_SUPPRESSION_MS = 604_800_000
 BASELINE_TYPES = {"per-entity": "PER_ENTITY", "global": "GLOBAL"}
 
 

@@ -7,7 +7,7 @@ never reads a tenant (that is `sumo-content plan`).
 from __future__ import annotations
 
 from deployer.content.model import Detection, Environment
-from deployer.render import RenderError, render_cse_rule, render_monitor, render_scheduled_search
+from deployer.render import RenderError, render_payloads
 from deployer.review.report import EnvironmentImpact, PayloadDiff
 from deployer.sync.plan import diff
 from deployer.sync.select import is_selected
@@ -17,15 +17,7 @@ PAYLOAD_KINDS = ("cse_rule", "scheduled_search", "monitor")
 
 def payloads(detection: Detection, environment: Environment) -> dict[str, dict]:
     """Payload kind -> request body, as `sumo-content render` shows them; RenderError when one cannot render."""
-    found: dict[str, dict] = {}
-    if detection.cse:
-        found["cse_rule"] = render_cse_rule(detection, environment).body
-    if detection.search:
-        found["scheduled_search"] = render_scheduled_search(detection, environment)
-        monitor = render_monitor(detection, environment)
-        if monitor is not None:
-            found["monitor"] = monitor
-    return found
+    return {payload.kind: payload.body for payload in render_payloads(detection, environment)}
 
 
 def _selected(detection: Detection | None, environment: Environment | None) -> bool:

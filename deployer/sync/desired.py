@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from deployer.content.model import Environment
-from deployer.render import RenderError, render_cse_rule, render_monitor, render_scheduled_search
+from deployer.render import RenderError, render_payloads
 from deployer.sync.normalize import RULE_TYPES, digest, normalize, stamp
 from deployer.sync.select import Selection
 
@@ -47,15 +47,12 @@ def desired_state(selection: Selection, environment: Environment) -> DesiredStat
     objects, errors = [], []
     for detection in selection.deploy:
         try:
-            if detection.cse:
-                rule = render_cse_rule(detection, environment)
-                objects.append(_desired("cse_rule", detection.id, rule.body["fields"], RULE_TYPES[rule.endpoint_type]))
-            if detection.search:
-                objects.append(_desired("scheduled_search", detection.id,
-                                        render_scheduled_search(detection, environment)))
-                monitor = render_monitor(detection, environment)
-                if monitor is not None:
-                    objects.append(_desired("monitor", detection.id, monitor))
+            for payload in render_payloads(detection, environment):
+                if payload.kind == "cse_rule":
+                    objects.append(_desired(payload.kind, detection.id, payload.body["fields"],
+                                            RULE_TYPES[payload.endpoint_type]))
+                else:
+                    objects.append(_desired(payload.kind, detection.id, payload.body))
         except RenderError as exc:
             errors.append(f"{detection.path}: {exc}")
     return DesiredState(tuple(objects), frozenset(d.id for d in selection.retired), tuple(errors))

@@ -21,7 +21,7 @@ from deployer.content.model import ContentConfig, Detection, Environment
 from deployer.content.schema import validate_document
 from deployer.content.yamlpos import load_document
 from deployer.cseql.importer import TACTIC_NAMES
-from deployer.render import RenderError, render_cse_rule, render_monitor, render_scheduled_search
+from deployer.render import RenderError, render_payloads
 from deployer.render.markers import is_marker
 from deployer.render.search import MARKER
 from deployer.sync.invert import Unrepresentable, monitor_block, plain_description, rule_parts, search_block
@@ -322,19 +322,17 @@ def _unmarked(kind: str, body: dict) -> dict:
 
 def _differences(detection: Detection, environment: Environment, rule, search, monitor) -> tuple[str, ...]:
     """What the first apply would change: the detection rendered back for `environment`, diffed with the tenant."""
-    pairs = []
-    if rule:
-        rendered = render_cse_rule(detection, environment)
-        rule_type = RULE_TYPES[rendered.endpoint_type]
-        pairs.append((rule, rendered.body["fields"], rule_type))
-        if rule.rule_type != rule_type:
-            return (f"cse_rule: type {rule.rule_type} -> {rule_type}",)
-    if search:
-        pairs.append((search, render_scheduled_search(detection, environment), None))
-    if monitor:
-        pairs.append((monitor, render_monitor(detection, environment), None))
+    tenant = {"cse_rule": rule, "scheduled_search": search, "monitor": monitor}
     out = []
-    for have, body, rule_type in pairs:
+    for payload in render_payloads(detection, environment):
+        have = tenant[payload.kind]
+        if have is None:
+            continue
+        body, rule_type = payload.body, None
+        if payload.kind == "cse_rule":
+            body, rule_type = body["fields"], RULE_TYPES[payload.endpoint_type]
+            if have.rule_type != rule_type:
+                return (f"cse_rule: type {have.rule_type} -> {rule_type}",)
         want = _unmarked(have.kind, normalize(have.kind, body, rule_type))
         out += [f"{have.kind}: {diff_line(d)}" for d in diff(_unmarked(have.kind, have.body), want)]
     return tuple(out)

@@ -7,6 +7,8 @@ deployer.cseql's, and API payloads are deployer.render's.
 from .evaluate import aggregate, evaluate_rule
 from .model import (
     CONFIDENCE_ADJUSTMENT,
+    CUSTOM_WINDOW_MS,
+    MAX_SUPPRESSION_MS,
     SEVERITY_SCORE,
     RuleResult,
     Signal,
@@ -19,6 +21,8 @@ from .model import (
 
 __all__ = [
     "CONFIDENCE_ADJUSTMENT",
+    "CUSTOM_WINDOW_MS",
+    "MAX_SUPPRESSION_MS",
     "SEVERITY_SCORE",
     "RuleResult",
     "Signal",

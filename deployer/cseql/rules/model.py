@@ -1,7 +1,8 @@
-"""Values of the rule-type level: Signal, RuleResult, durations, record time and default scores.
+"""Values of the rule-type level: Signal, RuleResult, durations, record time, default scores, window limits.
 
-Owns the shapes the evaluator returns and the content defaults both it and the renderer apply;
-it does not evaluate rules (evaluate.py) or build API payloads (deployer.render.cse).
+Owns the shapes the evaluator returns, the content defaults both it and the renderer apply, and the API's
+window limits (rule lint and the renderer both check them); it does not evaluate rules (evaluate.py) or
+build API payloads (deployer.render.cse).
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ SEVERITY_SCORE = {"informational": 1, "low": 3, "medium": 5, "high": 7, "critica
 
 CONFIDENCE_ADJUSTMENT = {"low": -1, "medium": 0, "high": 1}
 """Added to the base score, then clamped to 1..10."""
+
+CUSTOM_WINDOW_MS = (60_000, 432_000_000)
+"""The windows (ms, inclusive) Cloud SIEM accepts: 1m to 5d."""
+
+MAX_SUPPRESSION_MS = 604_800_000
+"""The longest suppression window Cloud SIEM accepts: 7d."""
 
 
 def duration_ms(text: str) -> int:
