@@ -97,8 +97,8 @@ class _SearchFixtures:
         self.detection = detection
         self.error: str | None = None
         self.pipeline = None
-        values = environment.variables_for(detection) if environment else detection.parameters
-        text = substitute(detection.search["query"], values)
+        self.values = environment.variables_for(detection) if environment else detection.parameters
+        text = substitute(detection.search["query"], self.values)
         try:
             lookups = load_lookups(detection, root)
             self.pipeline = sumoql.compile_query(sumoql.parse(text), lookups=lookups)
@@ -112,7 +112,7 @@ class _SearchFixtures:
     def run(self, fixture: Fixture, explain: bool) -> FixtureResult:
         if self.error:
             return _result(self.detection, fixture, Status.ERROR, failures=(self.error,))
-        events = log_events(fixture.events)
+        events = log_events(fixture.events, self.values)
         try:
             outcome = self.pipeline.run(events, explain=explain)
         except sumoql.CannotEvaluateOffline as exc:

@@ -49,7 +49,7 @@ def test_explain_points_at_the_stage_that_drops_the_event(broken_seed):
     assert "FAIL  Internal Proxy - Windows Process Creation::chisel-reverse-socks  [search]" in result.stdout
     assert "stage 16 'where suspicion_score > 1': DROPPED — suspicion_score = 1" in result.stdout
     assert "+ process_name = chisel.exe" in result.stdout
-    assert "event 2 (prod/windows/sysmon/json): dropped at stage 16" in result.stdout
+    assert "event 2 (sysmon): dropped at stage 16" in result.stdout
     assert "Traceback" not in result.stderr
 
 
@@ -100,3 +100,22 @@ def test_the_minimal_valid_detection_passes_its_own_fixtures():
     result = run_cli("test", "tests/data/content/valid")
     assert result.returncode == 0, result.stdout
     assert "2 passed, 0 failed" in result.stdout
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_fixtures_pass_with_every_shipped_environment(env):
+    # regression: fixture events carried one tenant's source categories, so `test --env prod` (and the
+    # apply gate for prod) failed although the detection was right
+    result = run_cli("test", "--env", env)
+    assert result.returncode == 0, result.stdout
+    assert f"(environment: {env})" in result.stdout
+
+
+def test_metadata_parameters_become_a_concrete_value_of_the_pattern():
+    from deployer.testing.events import log_events
+
+    events = log_events([{"_raw": "x", "_sourceCategory": "{{win_source}}/json", "_sourceHost": "{{other}}"}],
+                        {"win_source": "dev/windows/*"})
+    assert events[0]["_sourceCategory"] == "dev/windows//json"
+    assert events[0]["_sourceHost"] == "{{other}}"
+    assert log_events(["{{win_source}} in a raw line stays as written"], {"win_source": "w"})[0]["_raw"].startswith("{{")
