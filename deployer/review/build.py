@@ -22,10 +22,11 @@ from deployer.review.report import (
     FixtureOutcome,
     ReviewReport,
 )
+from deployer.sync.select import is_selected
 from deployer.testing import run_fixtures
 from deployer.validation import ValidationReport, validate_content
 
-FIXTURE_ENVIRONMENT = "local"  # the environment `sumo-content test` uses by default
+FIXTURE_ENVIRONMENT = "local"  # `sumo-content test`'s default: for a detection no reviewed environment selects
 
 
 class UnknownEnvironment(Exception):
@@ -53,17 +54,36 @@ def scoped_diagnostics(head: ValidationReport, base: ValidationReport, files: tu
     return [d for d in head.diagnostics if d.path in changed or (d.code, d.path, d.message) not in known]
 
 
+def fixture_environments(detection: Detection, head_envs: dict[str, Environment]) -> list[str]:
+    """The reviewed environments that select `detection` (as the per-environment impact does), else the fallback."""
+    return [name for name, env in head_envs.items() if is_selected(detection, env.select)] or [FIXTURE_ENVIRONMENT]
+
+
 def fixture_outcomes(changes: tuple[DetectionChange, ...], head: ValidationReport, base: ValidationReport,
-                     head_root: Path, base_root: Path) -> tuple[tuple[FixtureOutcome, ...], str]:
-    """Fixtures of changed detections that validate at head, with each fixture's status at base."""
+                     head_root: Path, base_root: Path, head_envs: dict[str, Environment]
+                     ) -> tuple[tuple[FixtureOutcome, ...], tuple[str, ...]]:
+    """Fixtures of changed detections that validate at head, once per environment that selects them, each with
+    its status at base in the same environment (as the file was at base; head's when it is new)."""
     ids = {c.id for c in changes if c.kind not in ("removed", "invalid")}
     targets = [d for d in head.valid_detections() if d.id in ids]
-    now = run_fixtures(targets, _environment(FIXTURE_ENVIRONMENT, head_root), root=head_root)
-    before = run_fixtures([d for d in base.content.detections if d.id in ids],
-                          _environment(FIXTURE_ENVIRONMENT, base_root), root=base_root)
-    was = {(r.detection_id, r.fixture): r.status.value for r in before.results}
-    return tuple(FixtureOutcome(r.detection_id, r.detection_name, r.fixture, r.status.value, r.failures,
-                                was.get((r.detection_id, r.fixture))) for r in now.results), now.environment
+    wanted = {d.id: fixture_environments(d, head_envs) for d in targets}
+    old = {d.id: d for d in base.content.detections if d.id in ids}
+    found: list[FixtureOutcome] = []
+    ran: list[str] = []
+    for name in dict.fromkeys([*head_envs, FIXTURE_ENVIRONMENT]):
+        detections = [d for d in targets if name in wanted[d.id]]
+        if not detections:
+            continue
+        head_env = head_envs.get(name) or _environment(name, head_root)
+        now = run_fixtures(detections, head_env, root=head_root)
+        before = run_fixtures([old[d.id] for d in detections if d.id in old],
+                              _environment(name, base_root) or head_env, root=base_root)
+        was = {(r.detection_id, r.fixture): r.status.value for r in before.results}
+        found += [FixtureOutcome(r.detection_id, r.detection_name, r.fixture, r.status.value, r.failures,
+                                 was.get((r.detection_id, r.fixture)), now.environment) for r in now.results]
+        ran.append(now.environment)
+    order = {d.id: index for index, d in enumerate(targets)}
+    return tuple(sorted(found, key=lambda f: order[f.detection_id])), tuple(dict.fromkeys(ran))
 
 
 def impacts(changes: tuple[DetectionChange, ...], base: list[Detection], head: list[Detection],
@@ -115,7 +135,7 @@ def build_review(root: Path, base_ref: str, head_ref: str | None = None, env_nam
         head = validate_content(None, head_root)
         base = validate_content(None, base_root)
         changes = detection_changes(base.content.detections, head.content.detections, files)
-        fixtures, fixture_env = fixture_outcomes(changes, head, base, head_root, base_root)
+        fixtures, fixture_envs = fixture_outcomes(changes, head, base, head_root, base_root, head_envs)
         return ReviewReport(
             base_ref=base_ref, base_commit=base_commit, head_ref=head_ref or "working tree", head_commit=head_commit,
             environments=tuple(head_envs), files=files, detections=changes,
@@ -124,5 +144,5 @@ def build_review(root: Path, base_ref: str, head_ref: str | None = None, env_nam
             impacts=impacts(changes, base.content.detections, head.content.detections, list(head_envs), base_root,
                             head_envs, files),
             coverage=coverage_delta(base.content.detections, head.content.detections),
-            fixture_environment=fixture_env,
+            fixture_environments=fixture_envs,
         )

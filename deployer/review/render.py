@@ -23,6 +23,7 @@ WIDTH = 100
 TEXT_LINES = 6
 MARKDOWN_LIMIT = 60_000  # GitHub rejects comments over 65,536 characters
 DETECTIONS = "content/detections/"
+VERBS = {"fail": "fails", "error": "errors"}  # a fixture status, as "`name::fixture` fails in prod"
 SYMBOLS = {"added": "+", "modified": "~", "renamed": "~", "deprecated": "~", "invalid": "!", "removed": "-"}
 
 
@@ -53,10 +54,21 @@ def _head(report: ReviewReport) -> str:
 
 
 def fixtures_summary(outcomes: tuple[FixtureOutcome, ...]) -> str:
+    """`3/3 pass` when every environment passes, else each failing environment's count: `2/3 pass in prod`."""
     if not outcomes:
         return "-"
-    passed = sum(1 for f in outcomes if f.ok)
-    return f"{passed}/{len(outcomes)} pass"
+    by_environment: dict[str, list[FixtureOutcome]] = {}
+    for f in outcomes:
+        by_environment.setdefault(f.environment, []).append(f)
+    failing = [f"{sum(1 for f in runs if f.ok)}/{len(runs)} pass in {name}"
+               for name, runs in by_environment.items() if not all(f.ok for f in runs)]
+    total = len({f.fixture for f in outcomes})
+    return "; ".join(failing) or f"{total}/{total} pass"
+
+
+def failing_text(outcome: FixtureOutcome) -> str:
+    """`fails in prod`: the status and the environment it happened in."""
+    return f"{VERBS.get(outcome.status, outcome.status)} in {outcome.environment}"
 
 
 def impact_summary(impact: EnvironmentImpact) -> str:
@@ -99,7 +111,7 @@ def _md_fixtures(report: ReviewReport) -> list[str]:
     out = ["", "#### Failing fixtures", ""]
     for f in failing:
         since = " (passed at base)" if f.regression else " (new fixture)" if f.base_status is None else ""
-        out.append(f"- ❌ {_code(f'{f.detection_name}::{f.fixture}')} {f.status}{since}")
+        out.append(f"- ❌ {_code(f'{f.detection_name}::{f.fixture}')} {failing_text(f)}{since}")
         out += [f"  - {_cell(line)}" for line in f.failures]
     return out
 
@@ -141,8 +153,10 @@ def to_markdown(report: ReviewReport) -> str:
     icon = "✅" if report.ready else "❌"
     out = [MARKER, f"### {icon} sumo-content review: {verdict_line(report)}", "",
            f"Base {_code(report.base_ref)} ({report.base_commit[:12]}) → {_head(report)}; "
-           f"{len(report.detections)} detection(s) changed in {len(report.files)} file(s); "
-           f"fixtures run with {_code(report.fixture_environment)}."]
+           f"{len(report.detections)} detection(s) changed in {len(report.files)} file(s)"
+           + (f"; fixtures run in each environment that selects the detection "
+              f"({', '.join(_code(name) for name in report.fixture_environments)})."
+              if report.fixture_environments else ".")]
     others = [f"{f.path} ({f.status})" for f in report.files if not f.path.startswith(DETECTIONS)]
     if others:
         out += ["", "Other files changed: " + ", ".join(_code(name) for name in others)]
@@ -178,6 +192,21 @@ def to_markdown(report: ReviewReport) -> str:
 
 # -- text -----------------------------------------------------------------------------------------------
 
+def _text_fixtures(outcomes: tuple[FixtureOutcome, ...]) -> list[str]:
+    """One line per fixture for the environments it passes in, one per environment it does not pass in."""
+    out = []
+    for name in dict.fromkeys(f.fixture for f in outcomes):
+        runs = [f for f in outcomes if f.fixture == name]
+        passed = [f.environment for f in runs if f.ok]
+        if passed:
+            out.append(f"    fixture {name}: pass in {', '.join(passed)}")
+        for f in runs:
+            if not f.ok:
+                out.append(f"    fixture {name}: {failing_text(f)}" + (" (passed at base)" if f.regression else ""))
+                out += [f"      {line}" for line in f.failures]
+    return out
+
+
 def to_text(report: ReviewReport) -> str:
     out = [f"review {report.base_ref} ({report.base_commit[:12]}) -> {_head(report)}: "
            f"{len(report.detections)} detection(s) changed in {len(report.files)} file(s)"]
@@ -187,10 +216,7 @@ def to_text(report: ReviewReport) -> str:
         out += [f"    note: {note}" for note in change.notes]
         for text in change.text_diffs:
             out += [f"    {line}" for line in text.lines]
-        for f in report.fixtures_of(change.id):
-            regression = " (passed at base)" if f.regression else ""
-            out.append(f"    fixture {f.fixture}: {f.status}{regression}")
-            out += [f"      {line}" for line in f.failures]
+        out += _text_fixtures(report.fixtures_of(change.id))
         for impact in report.impacts_of(change.id):
             out.append(f"    {impact.environment}: {impact_summary(impact)}"
                        + ("" if impact.selected_head else " (not selected)"))
@@ -216,7 +242,7 @@ def to_json(report: ReviewReport) -> dict:
         "base": {"ref": report.base_ref, "commit": report.base_commit},
         "head": {"ref": report.head_ref, "commit": report.head_commit},
         "environments": list(report.environments),
-        "fixture_environment": report.fixture_environment,
+        "fixture_environments": list(report.fixture_environments),
         "files": [asdict(f) for f in report.files],
         "detections": [asdict(c) for c in report.detections],
         "diagnostics": [d.to_json() for d in report.diagnostics],

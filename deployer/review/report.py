@@ -51,7 +51,8 @@ class DetectionChange:
 
 @dataclass(frozen=True, slots=True)
 class FixtureOutcome:
-    """A fixture of a changed detection at head, and its status at base when it existed there."""
+    """A fixture of a changed detection at head in one environment, and its status at base (same environment)
+    when it existed there."""
 
     detection_id: str
     detection_name: str
@@ -59,6 +60,7 @@ class FixtureOutcome:
     status: str
     failures: tuple[str, ...] = ()
     base_status: str | None = None
+    environment: str = "local"
 
     @property
     def ok(self) -> bool:
@@ -118,7 +120,7 @@ class ReviewReport:
     fixtures: tuple[FixtureOutcome, ...]
     impacts: tuple[EnvironmentImpact, ...]
     coverage: CoverageDelta
-    fixture_environment: str
+    fixture_environments: tuple[str, ...]
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -139,8 +141,10 @@ class ReviewReport:
         if self.errors:
             found.append(f"{len(self.errors)} validation error(s)")
         if self.failing_fixtures:
-            regressions = sum(1 for f in self.failing_fixtures if f.regression)
-            found.append(f"{len(self.failing_fixtures)} failing fixture(s)"
+            # a fixture counts once however many environments it fails in; the listing names them
+            failing = {(f.detection_id, f.fixture) for f in self.failing_fixtures}
+            regressions = len({(f.detection_id, f.fixture) for f in self.failing_fixtures if f.regression})
+            found.append(f"{len(failing)} failing fixture(s)"
                          + (f", {regressions} passed at base" if regressions else ""))
         if self.render_errors:
             found.append(f"{len(self.render_errors)} payload(s) that cannot render")

@@ -27,7 +27,7 @@ def report(diff_lines: int = 3, status: str = "pass") -> ReviewReport:
                                             (FieldChange("search.queryText", "a\n| x", "a\n| y"),)),))
     return ReviewReport("origin/main", "0" * 40, "working tree", None, ("prod",), (), (change,), (),
                         (FixtureOutcome(ID, change.name, "positive", status, ("expected a match",), "pass"),),
-                        (impact,), CoverageDelta(), "local")
+                        (impact,), CoverageDelta(), ("local",))
 
 
 def test_markdown_escapes_table_cells_and_shows_changed_query_lines():
@@ -46,4 +46,4 @@ def test_a_fixture_that_passed_at_base_blocks_in_every_format():
     assert blocked.blockers == ("1 failing fixture(s), 1 passed at base",)
     assert to_json(blocked)["fixtures"][0]["regression"] is True
     assert to_text(blocked).endswith("verdict: blocked: 1 failing fixture(s), 1 passed at base")
-    assert "fail (passed at base)" in to_markdown(blocked)
+    assert "fails in local (passed at base)" in to_markdown(blocked)

@@ -82,7 +82,7 @@ def test_fixture_that_passed_at_base_and_fails_now_blocks(content_repo):
 
     assert done.returncode == 1
     assert "❌ sumo-content review: blocked: 1 failing fixture(s), 1 passed at base" in done.stdout
-    assert "Brute Force - Burst of Failed Windows Logons from One Source::password-spray` fail (passed at base)" \
+    assert "Brute Force - Burst of Failed Windows Logons from One Source::password-spray` fails in prod (passed at base)" \
         in done.stdout
     assert "<details><summary>~ Brute Force" in done.stdout and "```diff" in done.stdout
 
@@ -184,3 +184,38 @@ def test_outside_a_git_repository_is_a_clear_error(content_repo, tmp_path):
     assert done.returncode == 1
     assert "is not inside a git repository" in done.stderr and "hint:" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_fixture_that_fails_only_in_prod_blocks_and_names_prod(content_repo):
+    # a fixture whose events come from a literal category: inside local's default scope (*windows*) and
+    # inside prod's until prod's scope moves
+    folder = "content/detections/credential-access/t1110-001-failed-logon-burst/"
+    content_repo.write(folder + "literal-source.jsonl", content_repo.read(folder + "spray-12-in-2-minutes.jsonl")
+                       .replace("{{win_source}}", "prod/windows/security"))
+    content_repo.edit(BURST, "  - name: a-few-typos\n", "  - name: literal-source\n    target: search\n"
+                      "    events_file: t1110-001-failed-logon-burst/literal-source.jsonl\n    expect: {match: true}\n"
+                      "  - name: a-few-typos\n")
+    content_repo.commit("fixture with a literal source category")
+    content_repo.edit("environments/prod.yaml", "win_source: prod/windows/security", "win_source: prod/windows/sec2")
+    content_repo.edit(BURST, "severity: medium", "severity: high")
+
+    code, report = content_repo.review_json("--base", "HEAD")
+    done = content_repo.review("--base", "HEAD", "--format", "markdown")
+
+    assert code == 1 and report["verdict"] == "blocked"
+    assert report["blockers"] == ["1 failing fixture(s), 1 passed at base"]
+    [failing] = [f for f in report["fixtures"] if f["status"] != "pass"]
+    assert (failing["fixture"], failing["environment"], failing["base_status"]) == ("literal-source", "prod", "pass")
+    local = [f for f in report["fixtures"] if f["environment"] == "local"]
+    assert len(local) == 4 and all(f["status"] == "pass" for f in local)
+    assert "::literal-source` fails in prod (passed at base)" in done.stdout
+    assert "| 3/4 pass in prod |" in done.stdout
+
+
+def test_fixtures_of_a_detection_no_reviewed_environment_selects_run_in_local(content_repo):
+    content_repo.edit(LOG_CLEARED, "severity: high", "severity: critical")  # status test: prod does not select it
+
+    code, report = content_repo.review_json("--base", "HEAD", "--env", "prod")
+
+    assert code == 0 and report["fixture_environments"] == ["local"]
+    assert report["fixtures"] and all(f["environment"] == "local" for f in report["fixtures"])
